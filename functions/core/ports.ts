@@ -179,7 +179,8 @@ export interface Clock {
 export interface UploadGrantIssuer {
   issue(request: {
     key: string;
-    contentTypes: readonly string[];
+    /** The uploader must send a `Content-Type` form field starting with this (S3 `starts-with` condition). */
+    contentTypePrefix: string;
     minBytes: number;
     maxBytes: number;
     expiresInSeconds: number;

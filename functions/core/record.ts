@@ -2,8 +2,8 @@
  * The staging record of one application: what the table holds while the pre-review runs.
  * Personal data lives only in `application` and in the upload objects; both have deletion dates.
  */
-import type { ApplicationInput } from './application';
-import type { RecordStatus } from './states';
+import type { ApplicationInput, ApplicationType } from './application';
+import { assertTransition, type RecordStatus } from './states';
 import type { Finding, Verdict } from './verdict';
 
 export type { RecordStatus } from './states';
@@ -31,6 +31,13 @@ export interface UploadSlot {
   readonly updatedAt: string;
 }
 
+export interface ApplicationSummary {
+  readonly applicationType: ApplicationType;
+  readonly fee: number;
+  readonly minor: boolean;
+  readonly submittedByAgency: boolean;
+}
+
 export interface ApplicationRecord {
   readonly applicationId: string;
   /** SHA-256 (hex) of the secret status token; the token itself is never stored. */
@@ -45,7 +52,10 @@ export interface ApplicationRecord {
   readonly statusChangedAt: string;
   /** Deletion date (DynamoDB TTL); moved earlier once released. */
   readonly expiresAt: string;
-  readonly application: ApplicationInput;
+  /** The form data: personal. Set to null when the record is released (the office holds it then). */
+  readonly application: ApplicationInput | null;
+  /** What the status page needs, without personal data: kept after release until `expiresAt`. */
+  readonly summary: ApplicationSummary;
   readonly uploads: Readonly<Record<UploadSlotName, UploadSlot>>;
   readonly findings: readonly Finding[];
   readonly verdict: Verdict | null;
@@ -60,6 +70,7 @@ export function withStatus(
   at: Date,
   changes: Partial<Omit<ApplicationRecord, 'status' | 'version' | 'applicationId'>> = {},
 ): ApplicationRecord {
+  if (status !== record.status) assertTransition(record.status, status);
   const iso = at.toISOString();
   return {
     ...record,

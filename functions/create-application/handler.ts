@@ -1,0 +1,25 @@
+/** POST /api/applications — thin handler: parse, call the use case, map the result. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { logger, metrics, MetricUnit } from '../shared/observability';
+import { type ApiResult, internalErrorGuard, json, jsonBody, validationFailed } from '../shared/http';
+import { type CreateApplicationDeps, createApplication } from './create-application';
+
+export function makeCreateApplicationHandler(deps: CreateApplicationDeps) {
+  return middy<APIGatewayProxyEventV2, ApiResult>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(internalErrorGuard())
+    .handler(async (event) => {
+      const body = jsonBody(event);
+      if (!body.ok) return body.response;
+      const result = await createApplication(body.value, deps);
+      if (!result.ok) {
+        logger.info('application refused by validation', { issueCount: result.issues.length });
+        return validationFailed(result.issues);
+      }
+      metrics.addMetric('ApplicationsCreated', MetricUnit.Count, 1);
+      logger.info('application created', { applicationId: result.response.applicationId });
+      return json(201, result.response);
+    });
+}

@@ -1,0 +1,30 @@
+/** POST /api/applications/{applicationId}/uploads — a new upload grant for one slot. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { applicationIdSchema, requestUploadRequestSchema } from '../core/api';
+import { type ApiResult, bearerToken, errorResponse, internalErrorGuard, json, jsonBody, notFound, validationFailed } from '../shared/http';
+import { logger } from '../shared/observability';
+import { type RequestUploadDeps, requestUpload } from './request-upload';
+
+export function makeRequestUploadHandler(deps: RequestUploadDeps) {
+  return middy<APIGatewayProxyEventV2, ApiResult>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(internalErrorGuard())
+    .handler(async (event) => {
+      const id = applicationIdSchema.safeParse(event.pathParameters?.applicationId);
+      if (!id.success) return errorResponse(400, 'validation', 'Not an application number.', [{ path: 'applicationId', code: 'application_id_format', message: 'application_id_format' }]);
+      const token = bearerToken(event);
+      if (!token) return errorResponse(401, 'unauthorized', 'Send the status token as "Authorization: Bearer <token>".');
+      const body = jsonBody(event);
+      if (!body.ok) return body.response;
+      const request = requestUploadRequestSchema.safeParse(body.value);
+      if (!request.success) return validationFailed(request.error.issues);
+
+      const result = await requestUpload(id.data, token, request.data.slot, deps);
+      if (result.ok) return json(201, { slot: request.data.slot, upload: result.upload });
+      if (result.reason === 'not-found') return notFound();
+      if (result.reason === 'too-many-uploads') return errorResponse(429, result.reason, 'Too many uploads for this document. Please come to the counter.');
+      return errorResponse(409, result.reason, 'This application is not accepting uploads now.');
+    });
+}

@@ -1,0 +1,13 @@
+/**
+ * One logger, one metrics and one tracer per process (Powertools). Log lines carry ids, codes and
+ * counts only: never names, ID numbers, contact details, images or tokens (DESIGN.md §5.5).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+export const SERVICE_NAME = 'passport-prereview';
+
+export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const metrics = new Metrics({ namespace: 'PassportPrereview', serviceName: SERVICE_NAME });
+
+export { MetricUnit } from '@aws-lambda-powertools/metrics';

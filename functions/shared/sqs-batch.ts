@@ -1,0 +1,31 @@
+/**
+ * SQS batch handlers with partial batch failures (Powertools BatchProcessor): a record that
+ * throws is reported in `batchItemFailures` and comes back after the visibility timeout; after
+ * the queue's maximum receive count it lands in the dead-letter queue (never silently dropped).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger, metrics } from './observability';
+
+export function sqsBatchHandler(recordHandler: (record: SQSRecord) => Promise<void>) {
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics))
+    .handler(async (event, context) => {
+      const processor = new BatchProcessor(EventType.SQS);
+      return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+    });
+}
+
+export function dynamoStreamHandler(recordHandler: (record: DynamoDBRecord) => Promise<void>) {
+  return middy<DynamoDBStreamEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics))
+    .handler(async (event, context) => {
+      const processor = new BatchProcessor(EventType.DynamoDBStreams);
+      return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+    });
+}
