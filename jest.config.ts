@@ -16,6 +16,7 @@ const config: Config = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.mjs$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -8,13 +8,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics } from './observability';
+import { logger, MetricUnit, metrics } from './observability';
 
 export function sqsBatchHandler(recordHandler: (record: SQSRecord) => Promise<void>) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
+      metrics.addMetric('RecordsReceived', MetricUnit.Count, event.Records.length);
       const processor = new BatchProcessor(EventType.SQS);
       return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
     });
@@ -25,6 +26,7 @@ export function dynamoStreamHandler(recordHandler: (record: DynamoDBRecord) => P
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
+      metrics.addMetric('StreamRecordsReceived', MetricUnit.Count, event.Records.length);
       const processor = new BatchProcessor(EventType.DynamoDBStreams);
       return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
     });
