@@ -78,13 +78,21 @@ function pixelFloodPng(): Buffer {
   ihdr.writeUInt32BE(60000, 4);
   ihdr[8] = 8;
   ihdr[9] = 6;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(64)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.alloc(64)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 async function benchScan(): Promise<void> {
   const sanitizer = createSharpImageSanitizer();
   const deps = { sanitizer, scanner: createNoSignatureScanner('bench') };
-  const photo = await sharp(await samplePassportPhoto(0)).resize(600, 800, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
+  const photo = await sharp(await samplePassportPhoto(0))
+    .resize(600, 800, { fit: 'cover' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   await vetUpload(withUniqueComment(photo, -1), deps);
   const scan = await timeMany(50, (i) => vetUpload(withUniqueComment(photo, i), deps));
   const flood = pixelFloodPng();
@@ -92,11 +100,20 @@ async function benchScan(): Promise<void> {
   // The corpus's complete, valid 1-bit 16000x16000 PNG (256 Mpx of zeros in 31 KB).
   const bomb = await readFile(path.join(ROOT, '../shared/corpus/uploads/png-bomb-16000x16000.png')).catch(() => null);
   const bombT = bomb ? await timeMany(20, () => vetUpload(bomb, deps)) : null;
-  figures.scan = { photo600x800: scan, pixelFlood60000: floodT, pngBomb16000: bombT, signatureScan: 'not-run (no scanner configured)' };
+  figures.scan = {
+    photo600x800: scan,
+    pixelFlood60000: floodT,
+    pngBomb16000: bombT,
+    signatureScan: 'not-run (no scanner configured)',
+  };
   say('scan stage (allowlist, header limits, rebuild; no signature scanner configured)');
   say(`  600x800 photo, unique payloads   p50 ${ms(scan.p50)}  p95 ${ms(scan.p95)}  (n=${scan.n})`);
   say(`  pixel flood 60000x60000 rejected p50 ${ms(floodT.p50)}  p95 ${ms(floodT.p95)}`);
-  say(bombT ? `  PNG bomb 16000x16000 rejected    p50 ${ms(bombT.p50)}  p95 ${ms(bombT.p95)}` : '  PNG bomb: n/a (../shared/corpus is not next to the repo)');
+  say(
+    bombT
+      ? `  PNG bomb 16000x16000 rejected    p50 ${ms(bombT.p50)}  p95 ${ms(bombT.p95)}`
+      : '  PNG bomb: n/a (../shared/corpus is not next to the repo)',
+  );
 }
 
 /** One face engine per process (tfjs is process-wide): the stage bench and the runtime share it. */
@@ -119,7 +136,9 @@ async function benchFaces(): Promise<void> {
   figures.face = { firstApplicationMs: cold, warmPerApplication: warm, rssBeforeMB: mb(rss0), rssAfterMB: mb(rss1) };
   say('face stage per application (photo rules + comparison with the ID portrait, embedded model)');
   say(`  first application (model load)   ${ms(cold)}`);
-  say(`  warm                             p50 ${ms(warm.p50)}  p95 ${ms(warm.p95)}  (n=${warm.n}); RSS ${mb(rss0)} → ${mb(rss1)} MB`);
+  say(
+    `  warm                             p50 ${ms(warm.p50)}  p95 ${ms(warm.p95)}  (n=${warm.n}); RSS ${mb(rss0)} → ${mb(rss1)} MB`,
+  );
 }
 
 async function benchRelease(): Promise<void> {
@@ -145,7 +164,13 @@ async function benchEndToEnd(apps: number, concurrency: number): Promise<void> {
   const photos = await Promise.all([0, 1, 2].map(samplePassportPhoto));
   const ids = await Promise.all([0, 1, 2].map(sampleIdCard));
   // Warm the model once, as a long-running process would be.
-  await runScenario(client, runtime.inbox, { kind: 'compliant', label: 'warm-up', application: adultApplicant(0), photo: photos[0] as Uint8Array, idCard: ids[0] as Uint8Array });
+  await runScenario(client, runtime.inbox, {
+    kind: 'compliant',
+    label: 'warm-up',
+    application: adultApplicant(0),
+    photo: photos[0] as Uint8Array,
+    idCard: ids[0] as Uint8Array,
+  });
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -217,12 +242,18 @@ async function benchBundles(): Promise<void> {
     });
     const code = await readFile(outfile);
     const t0 = performance.now();
-    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], { cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } });
+    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
+    });
     rows[name] = { bytes: code.length, gzip: gzipSync(code).length, loadMs: performance.now() - t0 };
   }
   figures.handlerBundles = rows;
   say('handler bundles (esbuild, minified; native modules and the AWS SDK external; load = fresh node process requiring it)');
-  for (const [name, r] of Object.entries(rows)) say(`  ${name.padEnd(20)} ${(r.bytes / 1024).toFixed(0).padStart(5)} KB  gzip ${(r.gzip / 1024).toFixed(0).padStart(4)} KB  process+load ${r.loadMs.toFixed(0)} ms`);
+  for (const [name, r] of Object.entries(rows))
+    say(
+      `  ${name.padEnd(20)} ${(r.bytes / 1024).toFixed(0).padStart(5)} KB  gzip ${(r.gzip / 1024).toFixed(0).padStart(4)} KB  process+load ${r.loadMs.toFixed(0)} ms`,
+    );
 
   const web = path.join(ROOT, 'web/dist');
   const files = (await readdir(web).catch(() => [] as string[])).filter((f) => /\.(js|css)$/.test(f));
@@ -233,16 +264,26 @@ async function benchBundles(): Promise<void> {
   }
   figures.webAssets = webRows;
   say('web assets (web/dist)');
-  for (const [f, r] of Object.entries(webRows)) say(`  ${f.padEnd(20)} ${(r.bytes / 1024).toFixed(1).padStart(6)} KB  gzip ${(r.gzip / 1024).toFixed(1).padStart(5)} KB`);
+  for (const [f, r] of Object.entries(webRows))
+    say(`  ${f.padEnd(20)} ${(r.bytes / 1024).toFixed(1).padStart(6)} KB  gzip ${(r.gzip / 1024).toFixed(1).padStart(5)} KB`);
   await rm(outdir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { apps: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '4' }, json: { type: 'boolean', default: false } },
+    options: {
+      apps: { type: 'string', default: '50' },
+      concurrency: { type: 'string', default: '4' },
+      json: { type: 'boolean', default: false },
+    },
   });
   jsonOnly = values.json;
-  say(`machine: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `machine: ${os.cpus().length} cores, node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   await benchScan();
   await benchRelease();
   await benchFaces();

@@ -20,7 +20,9 @@ import { createIntakeClient } from './support/intake-client';
 import { demoScenarios, percentile, runScenario } from './support/scenarios';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
+  });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'prereview-demo-'));
   const runtime = await startEmbeddedRuntime({ dataDir, port: 0, webDir: path.resolve(__dirname, '../web/dist') });
   const say = (line: string) => {
@@ -35,7 +37,9 @@ async function main(): Promise<void> {
       const r = await runScenario(client, runtime.inbox, s);
       results.push(r);
       const latency = r.latencyMs === null ? '' : ` in ${Math.round(r.latencyMs)} ms`;
-      say(`- ${s.label.padEnd(40)} ${r.applicationId}  ${r.ending.toUpperCase()}${r.verdict ? ` ${r.verdict}` : ''}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}${latency}`);
+      say(
+        `- ${s.label.padEnd(40)} ${r.applicationId}  ${r.ending.toUpperCase()}${r.verdict ? ` ${r.verdict}` : ''}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}${latency}`,
+      );
     }
     const released = results.filter((r) => r.ending === 'released');
     const latencies = released.map((r) => r.latencyMs as number);
@@ -48,7 +52,9 @@ async function main(): Promise<void> {
       lost: results.filter((r) => r.ending === 'lost').length,
       latencyMs: { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)) },
     };
-    say(`\nreleased ${summary.released} (REVIEW ${summary.review}), retake ${summary.retake}, rejected ${summary.rejected}, lost ${summary.lost}`);
+    say(
+      `\nreleased ${summary.released} (REVIEW ${summary.review}), retake ${summary.retake}, rejected ${summary.rejected}, lost ${summary.lost}`,
+    );
     say(`latency from last upload to the on-premises inbox: p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms`);
     say(`the counter's view: ${runtime.url}/onprem (while this runs)`);
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

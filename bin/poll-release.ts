@@ -8,20 +8,21 @@
  * (The SQS mode, `--queue-url URL --region R`, comes with the AWS deployment.)
  */
 import './support/local-env';
+import { createPublicKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
-import { createPublicKeyVerifier } from '../functions/adapters/local/local-signer';
-import { localKeyId, PUBLIC_KEY_FILE } from '../functions/adapters/local/local-signer';
+import { createPublicKeyVerifier, localKeyId, PUBLIC_KEY_FILE } from '../functions/adapters/local/local-signer';
 import { closeDatabase, openStateDatabase } from '../functions/adapters/local/sqlite-database';
 import { systemClock } from '../functions/adapters/local/system-clock';
 import { openLocalQueues } from '../functions/local-runtime/local-queues';
 import { createFsInbox } from '../functions/onprem/inbox';
 import { receiveReleases } from '../functions/onprem/receive-releases';
-import { createPublicKey } from 'node:crypto';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { local: { type: 'string' }, follow: { type: 'boolean', default: false }, inbox: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { local: { type: 'string' }, follow: { type: 'boolean', default: false }, inbox: { type: 'string' } },
+  });
   if (!values.local) throw new Error('usage: npm run poll -- --local DATA_DIR [--follow] [--inbox DIR]');
   const dataDir = path.resolve(values.local);
   const publicKey = createPublicKey(await readFile(path.join(dataDir, 'keys', PUBLIC_KEY_FILE), 'utf8'));
@@ -41,7 +42,10 @@ async function main(): Promise<void> {
     totals.filed += s.filed;
     totals.duplicates += s.duplicates;
     totals.refused += s.refused;
-    for (const r of s.refusals) process.stderr.write(`refused message ${r.messageId}: ${r.reason} (it stays on the queue, then goes to the dead-letter queue)\n`);
+    for (const r of s.refusals)
+      process.stderr.write(
+        `refused message ${r.messageId}: ${r.reason} (it stays on the queue, then goes to the dead-letter queue)\n`,
+      );
     if (!values.follow && s.received === 0) break;
   } while (!stop);
   process.stdout.write(`${JSON.stringify(totals)}\n`);

@@ -27,13 +27,23 @@ async function main(): Promise<void> {
   let index = 0;
   for (const file of positionals) {
     index += 1;
-    let line: { file: string; outcome: 'accepted' | 'rejected'; reason: string | null; output: string | null; signatureScan?: string };
+    let line: {
+      file: string;
+      outcome: 'accepted' | 'rejected';
+      reason: string | null;
+      output: string | null;
+      signatureScan?: string;
+    };
     try {
       const result = await vetUpload(await readFile(file), deps);
       if (result.outcome === 'accepted') {
         let output: string | null = null;
         if (outDir) {
-          const base = path.basename(file).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
+          const base = path
+            .basename(file)
+            .replace(/\.[^.]*$/, '')
+            .replace(/[^A-Za-z0-9_-]/g, '_')
+            .slice(0, 60);
           output = path.join(outDir, `${String(index).padStart(3, '0')}-${base}.jpg`);
           await writeFile(output, result.output);
         }
@@ -44,7 +54,11 @@ async function main(): Promise<void> {
     } catch (err) {
       line = { file, outcome: 'rejected', reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, output: null };
     }
-    process.stdout.write(values.json ? `${JSON.stringify(line)}\n` : `${line.outcome.padEnd(8)} ${line.reason ?? ''} ${file}${line.output ? ` -> ${line.output}` : ''}\n`);
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(line)}\n`
+        : `${line.outcome.padEnd(8)} ${line.reason ?? ''} ${file}${line.output ? ` -> ${line.output}` : ''}\n`,
+    );
   }
 }
 

@@ -10,7 +10,9 @@ export const SHARED_DIR = path.resolve(__dirname, '../../shared');
 export function sharedPath(...parts: string[]): string {
   const p = path.join(SHARED_DIR, ...parts);
   if (!existsSync(p)) {
-    throw new Error(`${p} is missing: this test reads the shared research data next to the repository (../shared). It must be present in CI.`);
+    throw new Error(
+      `${p} is missing: this test reads the shared research data next to the repository (../shared). It must be present in CI.`,
+    );
   }
   return p;
 }

@@ -2,7 +2,13 @@
  * A small HTTP client of the intake API and the upload endpoint, as the form uses them. Shared by
  * the demo, the benchmark and the pipeline tests, so they all drive the system the same way.
  */
-import type { CreateApplicationResponse, ErrorResponse, RequestUploadResponse, StatusResponse, UploadGrantBody } from '../../functions/core/api';
+import type {
+  CreateApplicationResponse,
+  ErrorResponse,
+  RequestUploadResponse,
+  StatusResponse,
+  UploadGrantBody,
+} from '../../functions/core/api';
 
 export type ApiReply<T> = { status: number; ok: true; body: T } | { status: number; ok: false; body: ErrorResponse };
 
@@ -10,7 +16,9 @@ async function call<T>(url: string, init: RequestInit): Promise<ApiReply<T>> {
   const res = await fetch(url, init);
   const text = await res.text();
   const body = text ? JSON.parse(text) : {};
-  return res.ok ? { status: res.status, ok: true, body: body as T } : { status: res.status, ok: false, body: body as ErrorResponse };
+  return res.ok
+    ? { status: res.status, ok: true, body: body as T }
+    : { status: res.status, ok: false, body: body as ErrorResponse };
 }
 
 export function createIntakeClient(baseUrl: string) {
@@ -35,7 +43,12 @@ export function createIntakeClient(baseUrl: string) {
       });
     },
     /** Presigned-POST upload: every grant field first, then Content-Type, then the file last. */
-    async upload(grant: UploadGrantBody, bytes: Uint8Array, contentType: string, fileName = 'upload.jpg'): Promise<{ status: number; body: string }> {
+    async upload(
+      grant: UploadGrantBody,
+      bytes: Uint8Array,
+      contentType: string,
+      fileName = 'upload.jpg',
+    ): Promise<{ status: number; body: string }> {
       const form = new FormData();
       for (const [k, v] of Object.entries(grant.fields)) form.append(k, v);
       form.append('Content-Type', contentType);
@@ -44,7 +57,13 @@ export function createIntakeClient(baseUrl: string) {
       return { status: res.status, body: await res.text() };
     },
     /** Polls the status until `done` says so or the time runs out; returns the last status seen. */
-    async waitFor(applicationId: string, token: string, done: (s: StatusResponse) => boolean, timeoutMs = 30_000, everyMs = 100): Promise<StatusResponse> {
+    async waitFor(
+      applicationId: string,
+      token: string,
+      done: (s: StatusResponse) => boolean,
+      timeoutMs = 30_000,
+      everyMs = 100,
+    ): Promise<StatusResponse> {
       const until = Date.now() + timeoutMs;
       let last: StatusResponse | null = null;
       while (Date.now() < until) {

@@ -34,6 +34,11 @@ export function minorApplicant(n: number): ApplicationInput {
   return {
     ...base,
     applicant: { ...base.applicant, dateOfBirth: '2015-03-02', chineseName: '林小華' },
-    legalRepresentative: { name: '林大同', nationalId: nationalId('F', '1', '2345678'), relationship: 'FATHER', phone: '0987654321' },
+    legalRepresentative: {
+      name: '林大同',
+      nationalId: nationalId('F', '1', '2345678'),
+      relationship: 'FATHER',
+      phone: '0987654321',
+    },
   };
 }

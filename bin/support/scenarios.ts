@@ -53,10 +53,34 @@ export async function demoScenarios(n0 = 0): Promise<Scenario[]> {
   ]);
   return [
     { kind: 'compliant', label: 'compliant applicant', application: adultApplicant(n0 + 1), photo: photo0, idCard: id0 },
-    { kind: 'other-person-id', label: 'ID card shows another person', application: adultApplicant(n0 + 2), photo: photo0, idCard: id1 },
-    { kind: 'malicious-upload', label: 'malicious upload (script sent as JPEG)', application: adultApplicant(n0 + 3), photo: maliciousUpload(), idCard: id1 },
-    { kind: 'photo-breaks-rule', label: 'photo breaks a rule (head tilted)', application: adultApplicant(n0 + 4), photo: bad, idCard: id0 },
-    { kind: 'minor', label: 'minor with a legal representative', application: minorApplicant(n0 + 5), photo: photo1, idCard: id1 },
+    {
+      kind: 'other-person-id',
+      label: 'ID card shows another person',
+      application: adultApplicant(n0 + 2),
+      photo: photo0,
+      idCard: id1,
+    },
+    {
+      kind: 'malicious-upload',
+      label: 'malicious upload (script sent as JPEG)',
+      application: adultApplicant(n0 + 3),
+      photo: maliciousUpload(),
+      idCard: id1,
+    },
+    {
+      kind: 'photo-breaks-rule',
+      label: 'photo breaks a rule (head tilted)',
+      application: adultApplicant(n0 + 4),
+      photo: bad,
+      idCard: id0,
+    },
+    {
+      kind: 'minor',
+      label: 'minor with a legal representative',
+      application: minorApplicant(n0 + 5),
+      photo: photo1,
+      idCard: id1,
+    },
   ];
 }
 
@@ -66,7 +90,10 @@ export async function runScenario(client: IntakeClient, inbox: Inbox, s: Scenari
   const created = await client.createApplication(s.application);
   if (!created.ok) throw new Error(`the API refused a sample application: ${JSON.stringify(created.body)}`);
   const { applicationId, statusToken, uploads } = created.body;
-  const [a, b] = await Promise.all([client.upload(uploads.photo, s.photo, 'image/jpeg'), client.upload(uploads.idCard, s.idCard, 'image/jpeg')]);
+  const [a, b] = await Promise.all([
+    client.upload(uploads.photo, s.photo, 'image/jpeg'),
+    client.upload(uploads.idCard, s.idCard, 'image/jpeg'),
+  ]);
   if (a.status !== 204 || b.status !== 204) throw new Error(`upload refused: ${a.status} ${b.status}`);
   const uploadedAt = performance.now();
 
@@ -77,8 +104,24 @@ export async function runScenario(client: IntakeClient, inbox: Inbox, s: Scenari
   } catch {
     return { ...base, ending: 'lost', status: 'TIMEOUT', verdict: null, reasons: [], latencyMs: null };
   }
-  if (status.status === 'RETAKE_REQUESTED') return { ...base, ending: 'retake', status: status.status, verdict: 'RETAKE', reasons: status.verdict?.retakeChecks ?? [], latencyMs: null };
-  if (status.status !== 'RELEASED') return { ...base, ending: 'rejected', status: status.status, verdict: null, reasons: [status.statusReason ?? ''], latencyMs: null };
+  if (status.status === 'RETAKE_REQUESTED')
+    return {
+      ...base,
+      ending: 'retake',
+      status: status.status,
+      verdict: 'RETAKE',
+      reasons: status.verdict?.retakeChecks ?? [],
+      latencyMs: null,
+    };
+  if (status.status !== 'RELEASED')
+    return {
+      ...base,
+      ending: 'rejected',
+      status: status.status,
+      verdict: null,
+      reasons: [status.statusReason ?? ''],
+      latencyMs: null,
+    };
 
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {

@@ -25,7 +25,10 @@ export interface CheckFacesDeps {
 
 export type CheckFacesOutcome =
   | { readonly kind: 'decided'; readonly applicationId: string; readonly outcome: VerdictOutcome }
-  | { readonly kind: 'ignored'; readonly why: 'not-our-key' | 'no-record' | 'not-checking' | 'stale-upload' | 'decided-elsewhere' };
+  | {
+      readonly kind: 'ignored';
+      readonly why: 'not-our-key' | 'no-record' | 'not-checking' | 'stale-upload' | 'decided-elsewhere';
+    };
 
 export class CleanImageMissingError extends Error {
   constructor() {

@@ -31,7 +31,7 @@ export const isoDateSchema = z.string().trim().refine(isRealIsoDate, { error: 'd
 export const chineseNameSchema = z
   .string()
   .trim()
-  .regex(/^[\p{Script=Han}·]{1,12}$/u, { error: 'chinese_name_format' });
+  .regex(/^[\p{Script=Han}·]{2,12}$/u, { error: 'chinese_name_format' });
 
 /** Romanized names as printed in the passport: capital Latin letters, spaces, hyphens, apostrophes. */
 export const romanizedSchema = z

@@ -7,14 +7,14 @@
  */
 import type { z } from 'zod';
 import type { CreateApplicationResponse } from '../core/api';
-import { applicantAge, applicationSchema, passportFee, ADULT_AGE } from '../core/application';
+import { ADULT_AGE, applicantAge, applicationSchema, passportFee } from '../core/application';
 import { addSeconds } from '../core/dates';
 import type { Clock, IdGenerator, RecordStore, UploadGrantIssuer } from '../core/ports';
 import { type ApplicationRecord, UPLOAD_SLOTS, type UploadSlot, type UploadSlotName } from '../core/record';
 import type { RetentionPolicy } from '../core/retention';
+import { issueSlotGrant } from '../request-upload/issue-slot-grant';
 import { quarantineKey } from '../shared/object-keys';
 import { hashToken } from '../shared/tokens';
-import { issueSlotGrant } from '../request-upload/issue-slot-grant';
 
 export interface CreateApplicationDeps {
   readonly records: RecordStore;
@@ -42,7 +42,13 @@ export async function createApplication(input: unknown, deps: CreateApplicationD
   const slots = {} as Record<UploadSlotName, UploadSlot>;
   for (const slot of UPLOAD_SLOTS) {
     const uploadId = deps.ids.uploadId();
-    slots[slot] = { uploadId, key: quarantineKey({ applicationId, slot, uploadId }), state: 'AWAITING', grantsIssued: 1, updatedAt: iso };
+    slots[slot] = {
+      uploadId,
+      key: quarantineKey({ applicationId, slot, uploadId }),
+      state: 'AWAITING',
+      grantsIssued: 1,
+      updatedAt: iso,
+    };
   }
 
   const record: ApplicationRecord = {
@@ -67,6 +73,9 @@ export async function createApplication(input: unknown, deps: CreateApplicationD
   };
   await deps.records.create(record);
 
-  const [photo, idCard] = await Promise.all([issueSlotGrant(deps.grants, slots.photo.key), issueSlotGrant(deps.grants, slots.idCard.key)]);
+  const [photo, idCard] = await Promise.all([
+    issueSlotGrant(deps.grants, slots.photo.key),
+    issueSlotGrant(deps.grants, slots.idCard.key),
+  ]);
   return { ok: true, response: { applicationId, statusToken, uploads: { photo, idCard }, expiresAt } };
 }

@@ -1,9 +1,10 @@
 /** POST /api/applications — thin handler: parse, call the use case, map the result. */
-import middy from '@middy/core';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { logger, metrics, MetricUnit } from '../shared/observability';
 import { type ApiResult, internalErrorGuard, json, jsonBody, validationFailed } from '../shared/http';
+import { logger, MetricUnit, metrics } from '../shared/observability';
 import { type CreateApplicationDeps, createApplication } from './create-application';
 
 export function makeCreateApplicationHandler(deps: CreateApplicationDeps) {

@@ -25,14 +25,20 @@ export async function expireApplications(deps: ExpireApplicationsDeps, limit = 1
   for (const status of WAITING) {
     for (const record of await deps.records.listByStatus(status, before, limit)) {
       try {
-        await deps.records.update(withStatus(record, 'EXPIRED', now, { application: null, statusReason: 'uploads-not-completed' }), record.version);
+        await deps.records.update(
+          withStatus(record, 'EXPIRED', now, { application: null, statusReason: 'uploads-not-completed' }),
+          record.version,
+        );
       } catch (err) {
         if (err instanceof ConditionFailedError) continue;
         throw err;
       }
       expired += 1;
       await Promise.all(
-        Object.values(record.uploads).flatMap((s) => [deps.quarantine.delete(s.key), s.cleanKey ? deps.clean.delete(s.cleanKey) : undefined]),
+        Object.values(record.uploads).flatMap((s) => [
+          deps.quarantine.delete(s.key),
+          s.cleanKey ? deps.clean.delete(s.cleanKey) : undefined,
+        ]),
       );
     }
   }

@@ -14,10 +14,16 @@ export interface GetStatusDeps {
   readonly records: RecordStore;
 }
 
-export type GetStatusResult = { readonly ok: true; readonly response: StatusResponse } | { readonly ok: false; readonly reason: 'not-found' };
+export type GetStatusResult =
+  | { readonly ok: true; readonly response: StatusResponse }
+  | { readonly ok: false; readonly reason: 'not-found' };
 
 /** Loads the record when the token matches its stored hash; null otherwise (same answer for both). */
-export async function authorizedRecord(records: RecordStore, applicationId: string, token: string): Promise<ApplicationRecord | null> {
+export async function authorizedRecord(
+  records: RecordStore,
+  applicationId: string,
+  token: string,
+): Promise<ApplicationRecord | null> {
   const record = await records.get(applicationId);
   if (!record || !tokenMatches(token, record.tokenHash)) return null;
   return record;

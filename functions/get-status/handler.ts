@@ -1,6 +1,7 @@
 /** GET /api/applications/{applicationId} — the applicant's status, for the holder of the token. */
-import middy from '@middy/core';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { applicationIdSchema } from '../core/api';
 import { type ApiResult, bearerToken, errorResponse, internalErrorGuard, json, notFound } from '../shared/http';
@@ -13,7 +14,10 @@ export function makeGetStatusHandler(deps: GetStatusDeps) {
     .use(internalErrorGuard())
     .handler(async (event) => {
       const id = applicationIdSchema.safeParse(event.pathParameters?.applicationId);
-      if (!id.success) return errorResponse(400, 'validation', 'Not an application number.', [{ path: 'applicationId', code: 'application_id_format', message: 'application_id_format' }]);
+      if (!id.success)
+        return errorResponse(400, 'validation', 'Not an application number.', [
+          { path: 'applicationId', code: 'application_id_format', message: 'application_id_format' },
+        ]);
       const token = bearerToken(event);
       if (!token) return errorResponse(401, 'unauthorized', 'Send the status token as "Authorization: Bearer <token>".');
       const result = await getStatus(id.data, token, deps);

@@ -24,14 +24,14 @@ import { createSqliteRecordChangeFeed } from '../adapters/local/sqlite-record-ch
 import { createSqliteRecordStore, type SqliteRecordStore } from '../adapters/local/sqlite-record-store';
 import { systemClock } from '../adapters/local/system-clock';
 import { makeCheckFacesHandler } from '../check-faces/handler';
-import { makeCreateApplicationHandler } from '../create-application/handler';
 import { DEFAULT_PHOTO_THRESHOLDS, type PhotoRuleThresholds } from '../core/photo-rules';
 import type { Clock, FaceAnalyzer, MalwareScanner } from '../core/ports';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../core/retention';
+import { makeCreateApplicationHandler } from '../create-application/handler';
 import { expireApplications } from '../expire-applications/expire-applications';
 import { makeGetStatusHandler } from '../get-status/handler';
 import { createFsInbox, type Inbox } from '../onprem/inbox';
-import { receiveReleases, type ReceiveSummary } from '../onprem/receive-releases';
+import { type ReceiveSummary, receiveReleases } from '../onprem/receive-releases';
 import { makeReleaseRecordHandler } from '../release-record/handler';
 import { makeRequestUploadHandler } from '../request-upload/handler';
 import { makeScanUploadHandler } from '../scan-upload/handler';
@@ -105,9 +105,12 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
   const records = createSqliteRecordStore(db, { clock });
   const feed = createSqliteRecordChangeFeed(db, { clock });
   const objectsDir = path.join(dataDir, 'buckets');
-  const announce = (queue: SqliteQueue) => async (n: { bucket: string; key: string; size: number; versionId: string; etag: string }) => {
-    await queue.send(s3NotificationBody({ bucket: n.bucket, key: n.key, size: n.size, versionId: n.versionId, eTag: n.etag }, clock.now()));
-  };
+  const announce =
+    (queue: SqliteQueue) => async (n: { bucket: string; key: string; size: number; versionId: string; etag: string }) => {
+      await queue.send(
+        s3NotificationBody({ bucket: n.bucket, key: n.key, size: n.size, versionId: n.versionId, eTag: n.etag }, clock.now()),
+      );
+    };
   const quarantine = createFsObjectStore(objectsDir, 'quarantine', clock, { onPut: announce(queues.scan) });
   const clean = createFsObjectStore(objectsDir, 'clean', clock, { onPut: announce(queues.face) });
 
@@ -132,7 +135,12 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
     clock,
   });
 
-  const onError = (where: string) => (err: unknown) => logger.error('embedded runtime error', { where, errorName: err instanceof Error ? err.name : 'unknown', errorMessage: err instanceof Error ? err.message : String(err) });
+  const onError = (where: string) => (err: unknown) =>
+    logger.error('embedded runtime error', {
+      where,
+      errorName: err instanceof Error ? err.name : 'unknown',
+      errorMessage: err instanceof Error ? err.message : String(err),
+    });
 
   const depths = () => Object.fromEntries(Object.keys(queues).map((name) => [name, approximateDepth(db, name, clock.now())]));
   const server = createHttpServer({
@@ -142,7 +150,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
       getStatus: makeGetStatusHandler({ records }),
       requestUpload: makeRequestUploadHandler({ records, grants, ids, clock, cleanObjects: clean }),
     },
-    uploads: { quarantine, secret: uploadSecret, clock, quarantineTtlSeconds: QUARANTINE_TTL_SECONDS, maxRequestBytes: 11 * 1024 * 1024 },
+    uploads: {
+      quarantine,
+      secret: uploadSecret,
+      clock,
+      quarantineTtlSeconds: QUARANTINE_TTL_SECONDS,
+      maxRequestBytes: 11 * 1024 * 1024,
+    },
     inbox,
     openApi: () => buildOpenApiDocument(baseUrl || '/'),
     health: () => ({ status: 'ok', queues: depths() }),
@@ -167,7 +181,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
         clock,
         sanitizer,
         scanner,
-        onIncident: (i) => logger.warn('signature hit on upload', { sha256: i.sha256, size: i.size, signature: i.signature, slot: i.slot }),
+        onIncident: (i) =>
+          logger.warn('signature hit on upload', { sha256: i.sha256, size: i.size, signature: i.signature, slot: i.slot }),
       }),
       onError: onError('scan-upload'),
     }),
@@ -175,7 +190,13 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
       name: 'check-faces',
       queue: queues.face,
       batchSize: 1,
-      handler: makeCheckFacesHandler({ records, clean, faces, clock, thresholds: options.thresholds ?? DEFAULT_PHOTO_THRESHOLDS }),
+      handler: makeCheckFacesHandler({
+        records,
+        clean,
+        faces,
+        clock,
+        thresholds: options.thresholds ?? DEFAULT_PHOTO_THRESHOLDS,
+      }),
       onError: onError('check-faces'),
     }),
     startStreamPump({

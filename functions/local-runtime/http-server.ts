@@ -46,8 +46,8 @@ const PAGE_HEADERS = {
 };
 
 const APP_ID = '(P[0-9A-HJKMNP-TV-Z]{12})';
-const STATUS_PATH = new RegExp(`^/api/applications/([^/]+)$`);
-const UPLOADS_PATH = new RegExp(`^/api/applications/([^/]+)/uploads$`);
+const STATUS_PATH = /^\/api\/applications\/([^/]+)$/;
+const UPLOADS_PATH = /^\/api\/applications\/([^/]+)\/uploads$/;
 const ONPREM_ENTRY = new RegExp(`^/onprem/${APP_ID}$`);
 const ONPREM_IMAGE = new RegExp(`^/onprem/${APP_ID}/(photo|id-card)\\.jpg$`);
 
@@ -57,7 +57,11 @@ function send(res: ServerResponse, status: number, body: string | Buffer, header
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, JSON.stringify(value), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  send(res, status, JSON.stringify(value), {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
@@ -71,7 +75,13 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | n
   return Buffer.concat(chunks);
 }
 
-function apiEvent(req: IncomingMessage, url: URL, body: Buffer, pathParameters: Record<string, string>, routeKey: string): APIGatewayProxyEventV2 {
+function apiEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  pathParameters: Record<string, string>,
+  routeKey: string,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
   const now = Date.now();
@@ -89,7 +99,13 @@ function apiEvent(req: IncomingMessage, url: URL, body: Buffer, pathParameters: 
       apiId: 'local',
       domainName: url.host,
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: `${now}`,
       routeKey,
       stage: '$default',
@@ -99,7 +115,14 @@ function apiEvent(req: IncomingMessage, url: URL, body: Buffer, pathParameters: 
   };
 }
 
-async function invokeApi(req: IncomingMessage, res: ServerResponse, url: URL, handler: ApiHandler, params: Record<string, string>, routeKey: string) {
+async function invokeApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  handler: ApiHandler,
+  params: Record<string, string>,
+  routeKey: string,
+) {
   const body = await readBody(req, MAX_API_BODY);
   if (body === null) {
     sendJson(res, 413, { error: 'too-large', message: 'The request body is too large.' });
@@ -129,49 +152,80 @@ async function serveStatic(res: ServerResponse, webDir: string, pathname: string
 export function createHttpServer(options: HttpServerOptions): http.Server {
   const webDir = path.resolve(options.webDir);
 
+  type Route = {
+    readonly pattern: RegExp;
+    readonly methods: readonly string[];
+    readonly handle: (req: IncomingMessage, res: ServerResponse, url: URL, m: RegExpExecArray) => Promise<void> | void;
+  };
+  const param = (m: RegExpExecArray) => ({ applicationId: decodeURIComponent(m[1] as string) });
+  const html = (res: ServerResponse, body: string) =>
+    send(res, 200, body, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...PAGE_HEADERS });
+  const routes: readonly Route[] = [
+    {
+      pattern: /^\/api\/applications$/,
+      methods: ['POST'],
+      handle: (req, res, url) => invokeApi(req, res, url, options.api.createApplication, {}, 'POST /api/applications'),
+    },
+    {
+      pattern: UPLOADS_PATH,
+      methods: ['POST'],
+      handle: (req, res, url, m) =>
+        invokeApi(req, res, url, options.api.requestUpload, param(m), 'POST /api/applications/{applicationId}/uploads'),
+    },
+    {
+      pattern: STATUS_PATH,
+      methods: ['GET'],
+      handle: (req, res, url, m) =>
+        invokeApi(req, res, url, options.api.getStatus, param(m), 'GET /api/applications/{applicationId}'),
+    },
+    {
+      pattern: /^\/api\//,
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
+      handle: (_q, res) => sendJson(res, 404, { error: 'not-found', message: 'No such route.' }),
+    },
+    { pattern: /^\/uploads$/, methods: ['POST'], handle: (req, res) => receiveUpload(req, res, options.uploads) },
+    { pattern: /^\/openapi\.json$/, methods: ['GET'], handle: (_q, res) => sendJson(res, 200, options.openApi()) },
+    { pattern: /^\/healthz$/, methods: ['GET'], handle: (_q, res) => sendJson(res, 200, options.health()) },
+    {
+      pattern: /^\/onprem$/,
+      methods: ['GET'],
+      handle: async (_q, res, url) => {
+        const q = url.searchParams.get('applicationId')?.trim().toUpperCase() ?? '';
+        const all = await options.inbox.list();
+        html(res, renderInboxList(q ? all.filter((e) => e.applicationId === q) : all, q));
+      },
+    },
+    {
+      pattern: ONPREM_ENTRY,
+      methods: ['GET'],
+      handle: async (_q, res, _u, m) => {
+        const entry = await options.inbox.get(m[1] as string);
+        if (entry) html(res, renderInboxEntry(entry));
+        else send(res, 404, 'not found', { 'content-type': 'text/plain' });
+      },
+    },
+    {
+      pattern: ONPREM_IMAGE,
+      methods: ['GET'],
+      handle: async (_q, res, _u, m) => {
+        const img = await options.inbox.image(m[1] as string, m[2] === 'photo' ? 'photo' : 'idCard');
+        if (img) send(res, 200, img, { 'content-type': 'image/jpeg', 'cache-control': 'no-store', ...PAGE_HEADERS });
+        else send(res, 404, 'not found', { 'content-type': 'text/plain' });
+      },
+    },
+  ];
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const p = url.pathname;
-    let m: RegExpExecArray | null;
-
-    if (p === '/api/applications') {
-      if (method !== 'POST') return sendJson(res, 405, { error: 'method-not-allowed', message: 'Use POST.' });
-      return invokeApi(req, res, url, options.api.createApplication, {}, 'POST /api/applications');
+    for (const r of routes) {
+      const m = r.pattern.exec(url.pathname);
+      if (!m) continue;
+      if (!r.methods.includes(method))
+        return sendJson(res, 405, { error: 'method-not-allowed', message: `Use ${r.methods[0]}.` });
+      return r.handle(req, res, url, m);
     }
-    if ((m = UPLOADS_PATH.exec(p))) {
-      if (method !== 'POST') return sendJson(res, 405, { error: 'method-not-allowed', message: 'Use POST.' });
-      return invokeApi(req, res, url, options.api.requestUpload, { applicationId: decodeURIComponent(m[1] as string) }, 'POST /api/applications/{applicationId}/uploads');
-    }
-    if ((m = STATUS_PATH.exec(p))) {
-      if (method !== 'GET') return sendJson(res, 405, { error: 'method-not-allowed', message: 'Use GET.' });
-      return invokeApi(req, res, url, options.api.getStatus, { applicationId: decodeURIComponent(m[1] as string) }, 'GET /api/applications/{applicationId}');
-    }
-    if (p.startsWith('/api/')) return sendJson(res, 404, { error: 'not-found', message: 'No such route.' });
-    if (p === '/uploads') {
-      if (method !== 'POST') return sendJson(res, 405, { error: 'method-not-allowed', message: 'Use POST.' });
-      return receiveUpload(req, res, options.uploads);
-    }
-    if (p === '/openapi.json') return sendJson(res, 200, options.openApi());
-    if (p === '/healthz') return sendJson(res, 200, options.health());
-    if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method-not-allowed', message: 'Use GET.' });
-    if (p === '/onprem') {
-      const q = url.searchParams.get('applicationId')?.trim().toUpperCase() ?? '';
-      const all = await options.inbox.list();
-      const entries = q ? all.filter((e) => e.applicationId === q) : all;
-      return send(res, 200, renderInboxList(entries, q), { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...PAGE_HEADERS });
-    }
-    if ((m = ONPREM_ENTRY.exec(p))) {
-      const entry = await options.inbox.get(m[1] as string);
-      if (!entry) return send(res, 404, 'not found', { 'content-type': 'text/plain' });
-      return send(res, 200, renderInboxEntry(entry), { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...PAGE_HEADERS });
-    }
-    if ((m = ONPREM_IMAGE.exec(p))) {
-      const img = await options.inbox.image(m[1] as string, m[2] === 'photo' ? 'photo' : 'idCard');
-      if (!img) return send(res, 404, 'not found', { 'content-type': 'text/plain' });
-      return send(res, 200, img, { 'content-type': 'image/jpeg', 'cache-control': 'no-store', ...PAGE_HEADERS });
-    }
-    if (await serveStatic(res, webDir, p)) return;
+    if ((method === 'GET' || method === 'HEAD') && (await serveStatic(res, webDir, url.pathname))) return;
     sendJson(res, 404, { error: 'not-found', message: 'Not found.' });
   }
 

@@ -14,7 +14,11 @@ export interface LocalQueueSettings {
 
 export const DEFAULT_QUEUE_SETTINGS: LocalQueueSettings = { retryAfterSeconds: 30, maxReceiveCount: 3 };
 
-export function openLocalQueues(db: SqliteDatabase, clock: Clock, settings: LocalQueueSettings = DEFAULT_QUEUE_SETTINGS): Record<QueueName, SqliteQueue> {
+export function openLocalQueues(
+  db: SqliteDatabase,
+  clock: Clock,
+  settings: LocalQueueSettings = DEFAULT_QUEUE_SETTINGS,
+): Record<QueueName, SqliteQueue> {
   const q = (name: QueueName, visibilityTimeoutSeconds: number, dlq?: QueueName) =>
     createSqliteQueue(db, {
       name,

@@ -35,7 +35,13 @@ export function sqsRecord(queue: Queue, m: ReceivedMessage): SQSRecord {
 }
 
 /** One receive → invoke → delete cycle; returns how many messages were handled. */
-export async function pumpOnce(queue: Queue, handler: SqsHandler, functionName: string, waitSeconds: number, batchSize: number): Promise<number> {
+export async function pumpOnce(
+  queue: Queue,
+  handler: SqsHandler,
+  functionName: string,
+  waitSeconds: number,
+  batchSize: number,
+): Promise<number> {
   const messages = await queue.receive({ maxMessages: batchSize, waitSeconds });
   if (messages.length === 0) return 0;
   const event: SQSEvent = { Records: messages.map((m) => sqsRecord(queue, m)) };

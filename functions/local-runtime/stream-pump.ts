@@ -64,7 +64,9 @@ export function startStreamPump(options: {
     attempts.set(failedFrom, n);
     if (n >= options.maxAttempts) {
       const failed = pending.find((c) => c.seq === failedFrom);
-      await options.failureQueue.send(JSON.stringify({ consumer: CONSUMER, seq: failedFrom, applicationId: failed?.applicationId }));
+      await options.failureQueue.send(
+        JSON.stringify({ consumer: CONSUMER, seq: failedFrom, applicationId: failed?.applicationId }),
+      );
       attempts.delete(failedFrom);
       options.feed.ack(CONSUMER, failedFrom);
     } else {

@@ -3,8 +3,9 @@
  * first and are checked against the signed policy before any file byte is accepted; the file is
  * counted while it streams and refused the moment it passes the policy's size range.
  */
-import busboy from 'busboy';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import busboy from 'busboy';
 import { checkPostPolicy } from '../adapters/local/local-upload-grants';
 import type { Clock, ObjectStore } from '../core/ports';
 
@@ -95,7 +96,9 @@ export function receiveUpload(req: IncomingMessage, res: ServerResponse, options
         });
     });
   });
-  parser.on('error', () => fail(400, 'MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data'));
+  parser.on('error', () =>
+    fail(400, 'MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data'),
+  );
   parser.on('close', () => {
     if (!sawFile) fail(400, 'InvalidArgument', 'POST requires exactly one file upload per request');
   });

@@ -70,7 +70,9 @@ export function createFsInbox(dir: string): Inbox {
         throw err;
       }
       const entries = await Promise.all(names.filter((n) => ID.test(n)).map(readEntry));
-      return entries.filter((e): e is InboxEntry => e !== null).sort((a, b) => b.record.releasedAt.localeCompare(a.record.releasedAt));
+      return entries
+        .filter((e): e is InboxEntry => e !== null)
+        .sort((a, b) => b.record.releasedAt.localeCompare(a.record.releasedAt));
     },
     get: readEntry,
     async image(applicationId, which) {

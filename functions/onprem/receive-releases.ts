@@ -46,9 +46,7 @@ export async function receiveReleases(deps: ReceiveReleasesDeps, waitSeconds: nu
   return summary;
 }
 
-type Verified =
-  | { ok: true; payload: ReleasePayload }
-  | { ok: false; reason: RefusalReason };
+type Verified = { ok: true; payload: ReleasePayload } | { ok: false; reason: RefusalReason };
 
 export async function verifyMessage(body: string, verifier: SignatureVerifier): Promise<Verified> {
   let json: unknown;

@@ -76,7 +76,12 @@ export async function releaseRecord(applicationId: string, deps: ReleaseRecordDe
   return { kind: 'released', releaseId, messageBytes: Buffer.byteLength(body) };
 }
 
-async function buildEnvelope(record: ApplicationRecord, releaseId: string, now: Date, deps: ReleaseRecordDeps): Promise<ReleaseEnvelope> {
+async function buildEnvelope(
+  record: ApplicationRecord,
+  releaseId: string,
+  now: Date,
+  deps: ReleaseRecordDeps,
+): Promise<ReleaseEnvelope> {
   const { photo, idCard } = record.uploads;
   if (!photo.cleanKey || !idCard.cleanKey) throw new Error('vetted record without rebuilt images');
   const [photoObj, idObj] = await Promise.all([deps.clean.get(photo.cleanKey), deps.clean.get(idCard.cleanKey)]);

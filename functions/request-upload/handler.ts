@@ -1,9 +1,19 @@
 /** POST /api/applications/{applicationId}/uploads — a new upload grant for one slot. */
-import middy from '@middy/core';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { applicationIdSchema, requestUploadRequestSchema } from '../core/api';
-import { type ApiResult, bearerToken, errorResponse, internalErrorGuard, json, jsonBody, notFound, validationFailed } from '../shared/http';
+import {
+  type ApiResult,
+  bearerToken,
+  errorResponse,
+  internalErrorGuard,
+  json,
+  jsonBody,
+  notFound,
+  validationFailed,
+} from '../shared/http';
 import { logger } from '../shared/observability';
 import { type RequestUploadDeps, requestUpload } from './request-upload';
 
@@ -13,7 +23,10 @@ export function makeRequestUploadHandler(deps: RequestUploadDeps) {
     .use(internalErrorGuard())
     .handler(async (event) => {
       const id = applicationIdSchema.safeParse(event.pathParameters?.applicationId);
-      if (!id.success) return errorResponse(400, 'validation', 'Not an application number.', [{ path: 'applicationId', code: 'application_id_format', message: 'application_id_format' }]);
+      if (!id.success)
+        return errorResponse(400, 'validation', 'Not an application number.', [
+          { path: 'applicationId', code: 'application_id_format', message: 'application_id_format' },
+        ]);
       const token = bearerToken(event);
       if (!token) return errorResponse(401, 'unauthorized', 'Send the status token as "Authorization: Bearer <token>".');
       const body = jsonBody(event);
@@ -24,7 +37,8 @@ export function makeRequestUploadHandler(deps: RequestUploadDeps) {
       const result = await requestUpload(id.data, token, request.data.slot, deps);
       if (result.ok) return json(201, { slot: request.data.slot, upload: result.upload });
       if (result.reason === 'not-found') return notFound();
-      if (result.reason === 'too-many-uploads') return errorResponse(429, result.reason, 'Too many uploads for this document. Please come to the counter.');
+      if (result.reason === 'too-many-uploads')
+        return errorResponse(429, result.reason, 'Too many uploads for this document. Please come to the counter.');
       return errorResponse(409, result.reason, 'This application is not accepting uploads now.');
     });
 }

@@ -6,7 +6,14 @@
  */
 import type { UploadGrantBody } from '../core/api';
 import { UPLOAD_LIMITS } from '../core/api';
-import { ConditionFailedError, type Clock, type IdGenerator, type ObjectStore, type RecordStore, type UploadGrantIssuer } from '../core/ports';
+import {
+  type Clock,
+  ConditionFailedError,
+  type IdGenerator,
+  type ObjectStore,
+  type RecordStore,
+  type UploadGrantIssuer,
+} from '../core/ports';
 import { type UploadSlotName, withSlot } from '../core/record';
 import { UPLOAD_OPEN_STATES } from '../core/states';
 import { authorizedRecord } from '../get-status/get-status';
@@ -46,7 +53,13 @@ export async function requestUpload(
       ...record,
       version: record.version + 1,
       updatedAt: now,
-      uploads: withSlot(record, slot, { uploadId, key, state: 'AWAITING', grantsIssued: current.grantsIssued + 1, updatedAt: now }),
+      uploads: withSlot(record, slot, {
+        uploadId,
+        key,
+        state: 'AWAITING',
+        grantsIssued: current.grantsIssued + 1,
+        updatedAt: now,
+      }),
     };
     try {
       await deps.records.update(next, record.version);

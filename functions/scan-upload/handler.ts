@@ -16,7 +16,13 @@ export function makeScanUploadHandler(deps: ScanUploadDeps) {
         metrics.addMetric('ScanEventsIgnored', MetricUnit.Count, 1);
         continue;
       }
-      logger.info('upload scanned', { applicationId: result.ref.applicationId, slot: result.ref.slot, outcome: result.kind, code: result.code, ms: Math.round(ms) });
+      logger.info('upload scanned', {
+        applicationId: result.ref.applicationId,
+        slot: result.ref.slot,
+        outcome: result.kind,
+        code: result.code,
+        ms: Math.round(ms),
+      });
       metrics.addMetric(result.kind === 'accepted' ? 'UploadsAccepted' : 'UploadsRejected', MetricUnit.Count, 1);
       metrics.addMetric('ScanDuration', MetricUnit.Milliseconds, ms);
     }

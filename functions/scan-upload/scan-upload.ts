@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto';
 import { type Clock, ConditionFailedError, type ObjectStore, type RecordStore } from '../core/ports';
 import { type ApplicationRecord, type UploadSlot, withSlot, withStatus } from '../core/record';
-import type { ObjectCreated } from '../shared/s3-events';
 import { cleanKey, parseQuarantineKey, type UploadRef } from '../shared/object-keys';
+import type { ObjectCreated } from '../shared/s3-events';
 import { type VetOutcome, type VetUploadDeps, vetUpload } from './vet-upload';
 
 export interface ScanUploadDeps extends VetUploadDeps {
@@ -29,10 +29,18 @@ export interface ScanUploadDeps extends VetUploadDeps {
 
 export type ScanUploadOutcome =
   | { readonly kind: 'accepted' | 'rejected'; readonly ref: UploadRef; readonly code?: string }
-  | { readonly kind: 'ignored'; readonly why: 'not-our-key' | 'no-record' | 'stale-upload' | 'already-decided' | 'not-accepting' };
+  | {
+      readonly kind: 'ignored';
+      readonly why: 'not-our-key' | 'no-record' | 'stale-upload' | 'already-decided' | 'not-accepting';
+    };
 
 /** States in which an arriving upload is scanned. */
-const SCANNABLE: ReadonlySet<ApplicationRecord['status']> = new Set(['AWAITING_UPLOADS', 'SCANNING', 'RETAKE_REQUESTED', 'REJECTED']);
+const SCANNABLE: ReadonlySet<ApplicationRecord['status']> = new Set([
+  'AWAITING_UPLOADS',
+  'SCANNING',
+  'RETAKE_REQUESTED',
+  'REJECTED',
+]);
 
 export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Promise<ScanUploadOutcome> {
   const ref = parseQuarantineKey(event.key);

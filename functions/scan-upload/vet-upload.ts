@@ -34,7 +34,10 @@ export interface VetUploadDeps {
   readonly scanner: MalwareScanner;
 }
 
-async function scanOrFailClosed(scanner: MalwareScanner, bytes: Uint8Array): Promise<MalwareScanResult | { verdict: 'error'; detail: string }> {
+async function scanOrFailClosed(
+  scanner: MalwareScanner,
+  bytes: Uint8Array,
+): Promise<MalwareScanResult | { verdict: 'error'; detail: string }> {
   try {
     return await scanner.scan(bytes);
   } catch (err) {
@@ -49,7 +52,12 @@ export async function vetUpload(bytes: Uint8Array, deps: VetUploadDeps): Promise
   const original = await scanOrFailClosed(deps.scanner, bytes);
   if (original.verdict === 'error') return { outcome: 'rejected', code: 'scanner-error', detail: original.detail };
   if (original.verdict === 'infected') {
-    return { outcome: 'rejected', code: 'signature-hit', detail: 'signature match on the original', signature: original.signature };
+    return {
+      outcome: 'rejected',
+      code: 'signature-hit',
+      detail: 'signature match on the original',
+      signature: original.signature,
+    };
   }
 
   const rebuilt = await deps.sanitizer.rebuild(bytes);
@@ -58,9 +66,20 @@ export async function vetUpload(bytes: Uint8Array, deps: VetUploadDeps): Promise
   const output = await scanOrFailClosed(deps.scanner, rebuilt.output);
   if (output.verdict === 'error') return { outcome: 'rejected', code: 'scanner-error', detail: output.detail };
   if (output.verdict === 'infected') {
-    return { outcome: 'rejected', code: 'signature-hit', detail: 'signature match on the rebuilt image', signature: output.signature };
+    return {
+      outcome: 'rejected',
+      code: 'signature-hit',
+      detail: 'signature match on the rebuilt image',
+      signature: output.signature,
+    };
   }
 
   const ran = original.verdict === 'clean' && output.verdict === 'clean';
-  return { outcome: 'accepted', output: rebuilt.output, width: rebuilt.width, height: rebuilt.height, signatureScan: ran ? 'clean' : 'not-run' };
+  return {
+    outcome: 'accepted',
+    output: rebuilt.output,
+    width: rebuilt.width,
+    height: rebuilt.height,
+    signatureScan: ran ? 'clean' : 'not-run',
+  };
 }

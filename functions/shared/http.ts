@@ -33,7 +33,11 @@ export function validationFailed(issues: readonly z.core.$ZodIssue[]): ApiResult
     400,
     'validation',
     'Some fields are missing or not valid.',
-    issues.map((i) => ({ path: i.path.map(String).join('.'), code: i.code === 'custom' ? i.message : i.code, message: i.message })),
+    issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      code: i.code === 'custom' ? i.message : i.code,
+      message: i.message,
+    })),
   );
 }
 

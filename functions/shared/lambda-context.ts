@@ -1,6 +1,7 @@
 /** A Lambda context for handlers invoked outside Lambda (the embedded runtime, tests, commands). */
-import type { Context } from 'aws-lambda';
+
 import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 
 export function localLambdaContext(functionName: string, timeoutMs = 60_000): Context {
   const started = Date.now();

@@ -15,8 +15,10 @@ import {
 
 type JsonSchema = Record<string, unknown>;
 
-const input = (s: z.ZodType): JsonSchema => strip(z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }));
-const output = (s: z.ZodType): JsonSchema => strip(z.toJSONSchema(s, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }));
+const input = (s: z.ZodType): JsonSchema =>
+  strip(z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }));
+const output = (s: z.ZodType): JsonSchema =>
+  strip(z.toJSONSchema(s, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }));
 
 function strip(schema: JsonSchema): JsonSchema {
   const { $schema: _ignored, ...rest } = schema;
@@ -45,7 +47,9 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
     },
     servers: [{ url: serverUrl }],
     components: {
-      securitySchemes: { statusToken: { type: 'http', scheme: 'bearer', description: 'The secret status token returned at creation.' } },
+      securitySchemes: {
+        statusToken: { type: 'http', scheme: 'bearer', description: 'The secret status token returned at creation.' },
+      },
       schemas: {
         CreateApplicationRequest: input(createApplicationRequestSchema),
         CreateApplicationResponse: output(createApplicationResponseSchema),
@@ -61,7 +65,10 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
           operationId: 'createApplication',
           requestBody: { required: true, ...jsonContent('CreateApplicationRequest') },
           responses: {
-            '201': { description: 'Created; upload both documents with the grants.', ...jsonContent('CreateApplicationResponse') },
+            '201': {
+              description: 'Created; upload both documents with the grants.',
+              ...jsonContent('CreateApplicationResponse'),
+            },
             '400': error('A field is missing or not valid, or the body is not JSON.'),
             '413': error('The body is too large.'),
             '415': error('The body is not application/json.'),

@@ -55,15 +55,26 @@ export function parseS3Notification(body: string): ObjectCreated[] {
     const { bucket, object } = rec.data.s3;
     return {
       bucket: bucket.name,
-      key: decodeURIComponent(object.key.replace(/\+/g, ' ')),
+      key: decodeKey(object.key),
       size: object.size,
       versionId: object.versionId,
     };
   });
 }
 
+function decodeKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  } catch {
+    throw new MalformedEventError('S3 object key is not URL-encoded');
+  }
+}
+
 /** Builds the notification body S3 would send for one created object (embedded runtime, tests). */
-export function s3NotificationBody(o: { bucket: string; key: string; size: number; versionId: string; eTag: string }, at: Date): string {
+export function s3NotificationBody(
+  o: { bucket: string; key: string; size: number; versionId: string; eTag: string },
+  at: Date,
+): string {
   return JSON.stringify({
     Records: [
       {

@@ -9,7 +9,11 @@ import { startTestRuntime, type TestRuntime } from './support/test-runtime';
 
 let t: TestRuntime;
 let openapi: ReturnType<typeof createOpenApiChecker>;
-let app: { applicationId: string; statusToken: string; uploads: { photo: { url: string; fields: Record<string, string>; expiresAt: string; maxBytes: number } } };
+let app: {
+  applicationId: string;
+  statusToken: string;
+  uploads: { photo: { url: string; fields: Record<string, string>; expiresAt: string; maxBytes: number } };
+};
 
 beforeAll(async () => {
   t = await startTestRuntime();
@@ -28,12 +32,36 @@ const validApp = () => adultApplicant(43);
 
 describe('POST /api/applications', () => {
   const cases: [string, () => RequestInit, number, string][] = [
-    ['a body that is not JSON', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"applicationType":' }), 400, 'malformed-json'],
-    ['a body sent as text/plain', () => ({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(validApp()) }), 415, 'unsupported-media-type'],
+    [
+      'a body that is not JSON',
+      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"applicationType":' }),
+      400,
+      'malformed-json',
+    ],
+    [
+      'a body sent as text/plain',
+      () => ({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(validApp()) }),
+      415,
+      'unsupported-media-type',
+    ],
     ['a JSON array', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' }), 400, 'validation'],
     ['JSON null', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: 'null' }), 400, 'validation'],
-    ['an empty object', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 400, 'validation'],
-    ['a 100 KB body', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'a'.repeat(100_000) }) }), 413, 'too-large'],
+    [
+      'an empty object',
+      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      400,
+      'validation',
+    ],
+    [
+      'a 100 KB body',
+      () => ({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ x: 'a'.repeat(100_000) }),
+      }),
+      413,
+      'too-large',
+    ],
     ['no body', () => ({ method: 'POST', headers: { 'content-type': 'application/json' } }), 400, 'malformed-json'],
   ];
   it.each(cases)('%s is refused', async (_name, init, status, error) => {
@@ -46,12 +74,23 @@ describe('POST /api/applications', () => {
 
   it('names each invalid field with its error code', async () => {
     const bad = validApp();
-    const body = { ...bad, applicant: { ...bad.applicant, nationalId: 'A123456788', email: 'not-an-email', dateOfBirth: '2031-02-30' } };
-    const res = await raw(ROUTES.createApplication.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const body = {
+      ...bad,
+      applicant: { ...bad.applicant, nationalId: 'A123456788', email: 'not-an-email', dateOfBirth: '2031-02-30' },
+    };
+    const res = await raw(ROUTES.createApplication.path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = await res.json();
     expect(res.status).toBe(400);
     const byPath = Object.fromEntries(json.issues.map((i: { path: string; code: string }) => [i.path, i.code]));
-    expect(byPath).toMatchObject({ 'applicant.nationalId': 'national_id_check_digit', 'applicant.email': 'invalid_format', 'applicant.dateOfBirth': 'date_format' });
+    expect(byPath).toMatchObject({
+      'applicant.nationalId': 'national_id_check_digit',
+      'applicant.email': 'invalid_format',
+      'applicant.dateOfBirth': 'date_format',
+    });
   });
 
   it('answers 405 to other methods', async () => {
@@ -75,7 +114,9 @@ describe('GET /api/applications/{applicationId}', () => {
   });
 
   it('does not tell a wrong token from an unknown number', async () => {
-    const wrongToken = await raw(`/api/applications/${app.applicationId}`, { headers: { authorization: `Bearer ${'B'.repeat(43)}` } });
+    const wrongToken = await raw(`/api/applications/${app.applicationId}`, {
+      headers: { authorization: `Bearer ${'B'.repeat(43)}` },
+    });
     const unknown = await raw('/api/applications/P111111111111', { headers: { authorization: `Bearer ${app.statusToken}` } });
     expect(await wrongToken.json()).toEqual(await unknown.json());
   });
@@ -83,7 +124,11 @@ describe('GET /api/applications/{applicationId}', () => {
 
 describe('POST /api/applications/{applicationId}/uploads', () => {
   const post = (body: string, token = app.statusToken) =>
-    raw(`/api/applications/${app.applicationId}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    raw(`/api/applications/${app.applicationId}/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
   it.each([
     ['an unknown slot', '{"slot":"passport"}', 400],
     ['no slot', '{}', 400],
@@ -103,22 +148,65 @@ describe('POST /uploads (the presigned-POST stand-in)', () => {
     if (file) f.append('file', new Blob([new Uint8Array(file)]), 'x.jpg');
     return f;
   };
-  const upload = (fields: Record<string, string>, file: Uint8Array | null) => raw('/uploads', { method: 'POST', body: form(fields, file) });
+  const upload = (fields: Record<string, string>, file: Uint8Array | null) =>
+    raw('/uploads', { method: 'POST', body: form(fields, file) });
   const bytes = (n: number) => new Uint8Array(n).fill(0xff);
 
   it('accepts the grant as issued', async () => {
     expect((await upload({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg' }, bytes(4096))).status).toBe(204);
   });
   it.each([
-    ['a different key', () => ({ ...app.uploads.photo.fields, key: 'uploads/../../etc/passwd', 'Content-Type': 'image/jpeg' }), bytes(4096), 403, 'AccessDenied'],
-    ['a tampered signature', () => ({ ...app.uploads.photo.fields, 'X-Amz-Signature': '0'.repeat(64), 'Content-Type': 'image/jpeg' }), bytes(4096), 403, 'SignatureDoesNotMatch'],
+    [
+      'a different key',
+      () => ({ ...app.uploads.photo.fields, key: 'uploads/../../etc/passwd', 'Content-Type': 'image/jpeg' }),
+      bytes(4096),
+      403,
+      'AccessDenied',
+    ],
+    [
+      'a tampered signature',
+      () => ({ ...app.uploads.photo.fields, 'X-Amz-Signature': '0'.repeat(64), 'Content-Type': 'image/jpeg' }),
+      bytes(4096),
+      403,
+      'SignatureDoesNotMatch',
+    ],
     ['no Content-Type', () => ({ ...app.uploads.photo.fields }), bytes(4096), 403, 'AccessDenied'],
-    ['a Content-Type outside image/', () => ({ ...app.uploads.photo.fields, 'Content-Type': 'text/html' }), bytes(4096), 403, 'AccessDenied'],
-    ['a field the policy does not name', () => ({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg', acl: 'public-read' }), bytes(4096), 403, 'AccessDenied'],
-    ['a file under the minimum size', () => ({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg' }), bytes(10), 400, 'EntityTooSmall'],
-    ['a file over the maximum size', () => ({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg' }), bytes(10 * 1024 * 1024 + 1), 400, 'EntityTooLarge'],
+    [
+      'a Content-Type outside image/',
+      () => ({ ...app.uploads.photo.fields, 'Content-Type': 'text/html' }),
+      bytes(4096),
+      403,
+      'AccessDenied',
+    ],
+    [
+      'a field the policy does not name',
+      () => ({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg', acl: 'public-read' }),
+      bytes(4096),
+      403,
+      'AccessDenied',
+    ],
+    [
+      'a file under the minimum size',
+      () => ({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg' }),
+      bytes(10),
+      400,
+      'EntityTooSmall',
+    ],
+    [
+      'a file over the maximum size',
+      () => ({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg' }),
+      bytes(10 * 1024 * 1024 + 1),
+      400,
+      'EntityTooLarge',
+    ],
     ['no file', () => ({ ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg' }), null, 400, 'InvalidArgument'],
-    ['no policy', () => ({ key: app.uploads.photo.fields.key as string, 'Content-Type': 'image/jpeg' }), bytes(4096), 400, 'InvalidPolicyDocument'],
+    [
+      'no policy',
+      () => ({ key: app.uploads.photo.fields.key as string, 'Content-Type': 'image/jpeg' }),
+      bytes(4096),
+      400,
+      'InvalidPolicyDocument',
+    ],
   ])('refuses %s', async (_name, fields, file, status, code) => {
     const res = await upload(fields(), file);
     expect(res.status).toBe(status);
@@ -134,7 +222,13 @@ describe('the OpenAPI document', () => {
   it('describes exactly the API routes the runtime serves', async () => {
     const doc = await (await raw('/openapi.json', {})).json();
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`));
-    expect(documented.sort()).toEqual(Object.values(ROUTES).map((r) => `${r.method} ${r.path}`).sort());
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`),
+    );
+    expect(documented.sort()).toEqual(
+      Object.values(ROUTES)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
   });
 });

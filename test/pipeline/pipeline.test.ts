@@ -79,7 +79,12 @@ describe('a compliant applicant', () => {
 
   it('stores the upload under the server-generated key whatever file name the client sends', async () => {
     const app = await submit();
-    const reply = await t.client.upload(app.uploads.photo, images.photo[0] as Uint8Array, 'image/jpeg', '../../../etc/cron.d/passport.jpg');
+    const reply = await t.client.upload(
+      app.uploads.photo,
+      images.photo[0] as Uint8Array,
+      'image/jpeg',
+      '../../../etc/cron.d/passport.jpg',
+    );
     expect(reply.status).toBe(204);
     await eventually('the photo to be scanned', async () => {
       const s = await t.client.status(app.applicationId, app.statusToken);
@@ -156,13 +161,19 @@ describe('at-least-once delivery', () => {
 
     const at = new Date();
     const photo = before.uploads.photo;
-    await t.runtime.queues.scan.send(s3NotificationBody({ bucket: 'quarantine', key: photo.key, size: 1, versionId: 'v', eTag: 'e' }, at));
-    await t.runtime.queues.face.send(s3NotificationBody({ bucket: 'clean', key: photo.cleanKey as string, size: 1, versionId: 'v', eTag: 'e' }, at));
+    await t.runtime.queues.scan.send(
+      s3NotificationBody({ bucket: 'quarantine', key: photo.key, size: 1, versionId: 'v', eTag: 'e' }, at),
+    );
+    await t.runtime.queues.face.send(
+      s3NotificationBody({ bucket: 'clean', key: photo.cleanKey as string, size: 1, versionId: 'v', eTag: 'e' }, at),
+    );
     // A second copy of the release message on the queue (as SQS may deliver).
     const envelope = await readFile(path.join(t.runtime.dataDir, 'onprem-inbox', app.applicationId, 'envelope.json'), 'utf8');
     await t.runtime.queues.release.send(envelope);
 
-    await eventually('the duplicate release to be seen', () => (t.runtime.poller.duplicates > duplicatesBefore ? true : undefined));
+    await eventually('the duplicate release to be seen', () =>
+      t.runtime.poller.duplicates > duplicatesBefore ? true : undefined,
+    );
     await eventually('the queues to drain', () => {
       const d = t.runtime.depths();
       return d.scan?.visible === 0 && d.scan.inFlight === 0 && d.face?.visible === 0 && d.face.inFlight === 0 ? true : undefined;
@@ -176,14 +187,27 @@ describe('at-least-once delivery', () => {
 
   it('a poison message on the scan queue ends in its dead-letter queue', async () => {
     await t.runtime.queues.scan.send('this is not an S3 event');
-    await eventually('the poison message in the DLQ', () => (t.runtime.depths()['scan-dlq']?.visible === 1 ? true : undefined), 30_000);
+    await eventually(
+      'the poison message in the DLQ',
+      () => (t.runtime.depths()['scan-dlq']?.visible === 1 ? true : undefined),
+      30_000,
+    );
   });
 
   it('a release message with a forged signature is refused by the poller and ends in the dead-letter queue', async () => {
     const refusedBefore = t.runtime.poller.refused;
-    const forged = JSON.stringify({ payload: '{"schema":"passport-prereview/release@1"}', signature: Buffer.from('forged').toString('base64'), keyId: 'local:0000', algorithm: 'ECDSA_SHA_256' });
+    const forged = JSON.stringify({
+      payload: '{"schema":"passport-prereview/release@1"}',
+      signature: Buffer.from('forged').toString('base64'),
+      keyId: 'local:0000',
+      algorithm: 'ECDSA_SHA_256',
+    });
     await t.runtime.queues.release.send(forged);
-    await eventually('the forged message in the DLQ', () => (t.runtime.depths()['release-dlq']?.visible === 1 ? true : undefined), 30_000);
+    await eventually(
+      'the forged message in the DLQ',
+      () => (t.runtime.depths()['release-dlq']?.visible === 1 ? true : undefined),
+      30_000,
+    );
     expect(t.runtime.poller.refused).toBeGreaterThan(refusedBefore);
   });
 });

@@ -73,7 +73,8 @@ export function checkPostPolicy(fields: ReadonlyMap<string, string>, secret: Buf
   };
   const encoded = get('Policy');
   const signature = get('X-Amz-Signature');
-  if (!encoded || !signature) return { ok: false, status: 400, code: 'InvalidPolicyDocument', message: 'policy and signature are required' };
+  if (!encoded || !signature)
+    return { ok: false, status: 400, code: 'InvalidPolicyDocument', message: 'policy and signature are required' };
   const expected = Buffer.from(sign(secret, encoded), 'hex');
   const given = Buffer.from(/^[0-9a-f]{64}$/.test(signature) ? signature : '', 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -90,7 +91,8 @@ export function checkPostPolicy(fields: ReadonlyMap<string, string>, secret: Buf
   }
   const [bucketCond, keyCond, [, minBytes, maxBytes], [, , typePrefix]] = policy.conditions;
   if (bucketCond.bucket !== bucket) return { ok: false, status: 403, code: 'AccessDenied', message: 'wrong bucket' };
-  if (get('key') !== keyCond.key) return { ok: false, status: 403, code: 'AccessDenied', message: 'key does not match the policy' };
+  if (get('key') !== keyCond.key)
+    return { ok: false, status: 403, code: 'AccessDenied', message: 'key does not match the policy' };
   const contentType = get('Content-Type');
   if (!contentType || !contentType.startsWith(typePrefix)) {
     return { ok: false, status: 403, code: 'AccessDenied', message: 'Content-Type does not match the policy' };

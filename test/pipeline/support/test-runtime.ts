@@ -3,7 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createIntakeClient, type IntakeClient } from '../../../bin/support/intake-client';
-import { type EmbeddedRuntime, type EmbeddedRuntimeOptions, startEmbeddedRuntime } from '../../../functions/local-runtime/embedded-runtime';
+import {
+  type EmbeddedRuntime,
+  type EmbeddedRuntimeOptions,
+  startEmbeddedRuntime,
+} from '../../../functions/local-runtime/embedded-runtime';
 
 export interface TestRuntime {
   readonly runtime: EmbeddedRuntime;
@@ -34,7 +38,11 @@ export async function startTestRuntime(options: Partial<EmbeddedRuntimeOptions> 
 export const isSettled = (s: { status: string }) => !['AWAITING_UPLOADS', 'SCANNING', 'CHECKING', 'VETTED'].includes(s.status);
 
 /** Waits until `check` returns a value (not undefined), polling; fails with `what` after the timeout. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const v = await check();
