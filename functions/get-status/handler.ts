@@ -5,13 +5,14 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { applicationIdSchema } from '../core/api';
 import { type ApiResult, bearerToken, errorResponse, internalErrorGuard, json, notFound } from '../shared/http';
-import { logger } from '../shared/observability';
+import { handlerLogger } from '../shared/observability';
 import { type GetStatusDeps, getStatus } from './get-status';
 
 export function makeGetStatusHandler(deps: GetStatusDeps) {
+  const log = handlerLogger();
   return middy<APIGatewayProxyEventV2, ApiResult>()
-    .use(injectLambdaContext(logger, { clearState: true }))
-    .use(internalErrorGuard())
+    .use(injectLambdaContext(log, { clearState: true }))
+    .use(internalErrorGuard(log))
     .handler(async (event) => {
       const id = applicationIdSchema.safeParse(event.pathParameters?.applicationId);
       if (!id.success)

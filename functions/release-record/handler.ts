@@ -4,21 +4,22 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { handlerLogger, MetricUnit, metrics } from '../shared/observability';
 import { dynamoStreamHandler } from '../shared/sqs-batch';
 import { type ReleaseRecordDeps, releaseRecord } from './release-record';
 
 const keysSchema = z.object({ applicationId: z.object({ S: z.string().min(1) }) });
 
 export function makeReleaseRecordHandler(deps: ReleaseRecordDeps) {
-  return dynamoStreamHandler(async (record: DynamoDBRecord) => {
+  const log = handlerLogger();
+  return dynamoStreamHandler(log, async (record: DynamoDBRecord) => {
     const keys = keysSchema.parse(record.dynamodb?.Keys);
     const result = await releaseRecord(keys.applicationId.S, deps);
     if (result.kind === 'ignored') {
-      logger.info('release event ignored', { why: result.why });
+      log.info('release event ignored', { why: result.why });
       return;
     }
-    logger.info('record released', { releaseId: result.releaseId, messageBytes: result.messageBytes });
+    log.info('record released', { releaseId: result.releaseId, messageBytes: result.messageBytes });
     metrics.addMetric('RecordsReleased', MetricUnit.Count, 1);
     metrics.addMetric('ReleaseMessageBytes', MetricUnit.Bytes, result.messageBytes);
   });

@@ -14,13 +14,14 @@ import {
   notFound,
   validationFailed,
 } from '../shared/http';
-import { logger } from '../shared/observability';
+import { handlerLogger } from '../shared/observability';
 import { type RequestUploadDeps, requestUpload } from './request-upload';
 
 export function makeRequestUploadHandler(deps: RequestUploadDeps) {
+  const log = handlerLogger();
   return middy<APIGatewayProxyEventV2, ApiResult>()
-    .use(injectLambdaContext(logger, { clearState: true }))
-    .use(internalErrorGuard())
+    .use(injectLambdaContext(log, { clearState: true }))
+    .use(internalErrorGuard(log))
     .handler(async (event) => {
       const id = applicationIdSchema.safeParse(event.pathParameters?.applicationId);
       if (!id.success)

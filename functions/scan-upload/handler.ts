@@ -1,22 +1,23 @@
 /** Scan function: S3 ObjectCreated (quarantine bucket) events in SQS batches. */
 import type { SQSRecord } from 'aws-lambda';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { handlerLogger, MetricUnit, metrics } from '../shared/observability';
 import { parseS3Notification } from '../shared/s3-events';
 import { sqsBatchHandler } from '../shared/sqs-batch';
 import { type ScanUploadDeps, scanUpload } from './scan-upload';
 
 export function makeScanUploadHandler(deps: ScanUploadDeps) {
-  return sqsBatchHandler(async (record: SQSRecord) => {
+  const log = handlerLogger();
+  return sqsBatchHandler(log, async (record: SQSRecord) => {
     for (const created of parseS3Notification(record.body)) {
       const started = performance.now();
       const result = await scanUpload(created, deps);
       const ms = performance.now() - started;
       if (result.kind === 'ignored') {
-        logger.info('scan event ignored', { why: result.why });
+        log.info('scan event ignored', { why: result.why });
         metrics.addMetric('ScanEventsIgnored', MetricUnit.Count, 1);
         continue;
       }
-      logger.info('upload scanned', {
+      log.info('upload scanned', {
         applicationId: result.ref.applicationId,
         slot: result.ref.slot,
         outcome: result.kind,

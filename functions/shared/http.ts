@@ -3,11 +3,12 @@
  * with a size limit, field-level validation errors, bearer tokens, and responses that are never
  * cached and never sniffed.
  */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ErrorResponse } from '../core/api';
-import { logger } from './observability';
 
 export type ApiResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
@@ -76,11 +77,11 @@ export function bearerToken(event: APIGatewayProxyEventV2): string | null {
 export const notFound = () => errorResponse(404, 'not-found', 'No application matches this number and token.');
 
 /** Middy middleware: an unexpected error becomes a bare 500, logged without the request. */
-export function internalErrorGuard(): MiddlewareObj<APIGatewayProxyEventV2, ApiResult> {
+export function internalErrorGuard(log: Logger): MiddlewareObj<APIGatewayProxyEventV2, ApiResult> {
   return {
     onError: async (request) => {
       const err = request.error;
-      logger.error('unhandled error in API handler', { errorName: err?.name ?? 'Error' });
+      log.error('unhandled error in API handler', { errorName: err?.name ?? 'Error' });
       request.response = errorResponse(500, 'internal', 'Something went wrong on our side. Please try again.');
     },
   };

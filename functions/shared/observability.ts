@@ -11,3 +11,11 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ namespace: 'PassportPrereview', serviceName: SERVICE_NAME });
 
 export { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * A logger of its own for each handler: in Lambda there is one handler per process anyway; in the
+ * embedded runtime several handlers run in one process, and each keeps its own Lambda context.
+ */
+export function handlerLogger(): Logger {
+  return logger.createChild();
+}

@@ -4,15 +4,16 @@
  * the queue's maximum receive count it lands in the dead-letter queue (never silently dropped).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, MetricUnit, metrics } from './observability';
+import { MetricUnit, metrics } from './observability';
 
-export function sqsBatchHandler(recordHandler: (record: SQSRecord) => Promise<void>) {
+export function sqsBatchHandler(log: Logger, recordHandler: (record: SQSRecord) => Promise<void>) {
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(injectLambdaContext(log, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
       metrics.addMetric('RecordsReceived', MetricUnit.Count, event.Records.length);
@@ -21,9 +22,9 @@ export function sqsBatchHandler(recordHandler: (record: SQSRecord) => Promise<vo
     });
 }
 
-export function dynamoStreamHandler(recordHandler: (record: DynamoDBRecord) => Promise<void>) {
+export function dynamoStreamHandler(log: Logger, recordHandler: (record: DynamoDBRecord) => Promise<void>) {
   return middy<DynamoDBStreamEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(injectLambdaContext(log, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
       metrics.addMetric('StreamRecordsReceived', MetricUnit.Count, event.Records.length);

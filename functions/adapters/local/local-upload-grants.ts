@@ -94,7 +94,7 @@ export function checkPostPolicy(fields: ReadonlyMap<string, string>, secret: Buf
   if (get('key') !== keyCond.key)
     return { ok: false, status: 403, code: 'AccessDenied', message: 'key does not match the policy' };
   const contentType = get('Content-Type');
-  if (!contentType || !contentType.startsWith(typePrefix)) {
+  if (!contentType?.startsWith(typePrefix)) {
     return { ok: false, status: 403, code: 'AccessDenied', message: 'Content-Type does not match the policy' };
   }
   for (const name of fields.keys()) {
