@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     `  counter (onprem)  ${runtime.url}/onprem`,
     `  API description   ${runtime.url}/openapi.json`,
     `  data              ${dataDir}`,
-    '  signature scan    not configured: uploads are rebuilt but not signature-scanned; their verdict is REVIEW',
+    `  signature scan    ${runtime.signatureScan}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const shutdown = () => {

@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSharpImageSanitizer } from '../functions/adapters/image/sharp-image-sanitizer';
-import { createNoSignatureScanner } from '../functions/adapters/local/no-signature-scanner';
+import { startLocalSignatureScanner } from '../functions/local-runtime/signature-scanner';
 import { vetUpload } from '../functions/scan-upload/vet-upload';
 
 async function main(): Promise<void> {
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   if (positionals.length === 0) throw new Error('usage: npm run -s scan -- [--json] [--out DIR] FILE...');
   const outDir = values.out ? path.resolve(values.out) : null;
   if (outDir) await mkdir(outDir, { recursive: true });
-  const deps = { sanitizer: createSharpImageSanitizer(), scanner: createNoSignatureScanner('no signature scanner configured') };
+  const signatures = await startLocalSignatureScanner();
+  if (!values.json) process.stderr.write(`signature scan: ${signatures.description}\n`);
+  const deps = { sanitizer: createSharpImageSanitizer(), scanner: signatures.scanner };
 
   let index = 0;
   for (const file of positionals) {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
         : `${line.outcome.padEnd(8)} ${line.reason ?? ''} ${file}${line.output ? ` -> ${line.output}` : ''}\n`,
     );
   }
+  await signatures.stop();
 }
 
 main().catch((err: unknown) => {

@@ -35,13 +35,23 @@ export async function getStatus(applicationId: string, token: string, deps: GetS
   return { ok: true, response: toStatusResponse(record) };
 }
 
+/**
+ * Reject codes an applicant may see. A signature hit or a scanner failure is told only as
+ * "not accepted": the applicant uploads another file, and learns nothing about our signatures.
+ */
+const UNDISCLOSED_REASONS = new Set(['signature-hit', 'scanner-error']);
+export const applicantReason = (code: string) => (UNDISCLOSED_REASONS.has(code) ? 'not-accepted' : code);
+
 export function toStatusResponse(record: ApplicationRecord): StatusResponse {
-  const slot = (s: ApplicationRecord['uploads']['photo']) => ({ state: s.state, ...(s.reason ? { reason: s.reason } : {}) });
+  const slot = (s: ApplicationRecord['uploads']['photo']) => ({
+    state: s.state,
+    ...(s.reason ? { reason: applicantReason(s.reason) } : {}),
+  });
   const v = record.verdict;
   return {
     applicationId: record.applicationId,
     status: record.status,
-    ...(record.statusReason ? { statusReason: record.statusReason } : {}),
+    ...(record.statusReason ? { statusReason: record.statusReason.replace(/[a-z-]+$/, applicantReason) } : {}),
     uploads: { photo: slot(record.uploads.photo), idCard: slot(record.uploads.idCard) },
     findings: applicantVisibleFindings(record.findings).map(({ check, result, value, threshold }) => ({
       check,

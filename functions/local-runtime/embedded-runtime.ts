@@ -16,7 +16,6 @@ import { createEmbeddedFaceAnalyzer } from '../adapters/local/embedded-face-anal
 import { createFsObjectStore, type FsObjectStore } from '../adapters/local/fs-object-store';
 import { createLocalSigner, createPublicKeyVerifier, loadOrCreateLocalSigningKey } from '../adapters/local/local-signer';
 import { createLocalUploadGrants } from '../adapters/local/local-upload-grants';
-import { createNoSignatureScanner } from '../adapters/local/no-signature-scanner';
 import { createRandomIds } from '../adapters/local/random-ids';
 import { closeDatabase, openStateDatabase, type SqliteDatabase } from '../adapters/local/sqlite-database';
 import { approximateDepth, purgeExpiredMessages, type SqliteQueue } from '../adapters/local/sqlite-queue';
@@ -41,6 +40,7 @@ import { s3NotificationBody } from '../shared/s3-events';
 import { createHttpServer } from './http-server';
 import { DEFAULT_QUEUE_SETTINGS, openLocalQueues, type QueueName } from './local-queues';
 import { startQueueWorker, type Worker } from './queue-worker';
+import { type LocalSignatureScanner, startLocalSignatureScanner } from './signature-scanner';
 import { startStreamPump } from './stream-pump';
 
 export interface EmbeddedRuntimeOptions {
@@ -49,6 +49,7 @@ export interface EmbeddedRuntimeOptions {
   readonly port: number;
   readonly host?: string;
   readonly faces?: FaceAnalyzer;
+  /** The signature scanner; by default a clamd of our own when installed (see `signature-scanner.ts`). */
   readonly scanner?: MalwareScanner;
   readonly clock?: Clock;
   readonly thresholds?: PhotoRuleThresholds;
@@ -71,6 +72,8 @@ export interface EmbeddedRuntime {
   readonly buckets: { readonly quarantine: FsObjectStore; readonly clean: FsObjectStore };
   /** Totals of what the in-process poller did. */
   readonly poller: ReceiveSummary;
+  /** What the signature-scan layer is, for the start-up banner. */
+  readonly signatureScan: string;
   depths(): Record<string, { visible: number; inFlight: number }>;
   stop(): Promise<void>;
 }
@@ -120,7 +123,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
   const uploadSecret = await loadOrCreateSecret(path.join(keysDir, 'upload-policy.key'));
   const sanitizer = createSharpImageSanitizer();
   const faces = options.faces ?? createEmbeddedFaceAnalyzer();
-  const scanner = options.scanner ?? createNoSignatureScanner('no signature scanner configured');
+  const signatures = options.scanner ? null : await startLocalSignatureScanner();
+  const scanner = options.scanner ?? (signatures as LocalSignatureScanner).scanner;
   const ids = createRandomIds();
   const inbox = createFsInbox(path.join(dataDir, 'onprem-inbox'));
 
@@ -247,6 +251,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
     queues,
     buckets: { quarantine, clean },
     poller,
+    signatureScan: signatures?.description ?? 'provided by the caller',
     depths,
     async stop() {
       clearInterval(sweeper);
@@ -256,6 +261,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       if (!options.faces && 'close' in faces && typeof faces.close === 'function') await faces.close();
+      await signatures?.stop();
       closeDatabase(db);
     },
   };

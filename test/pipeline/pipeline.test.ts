@@ -64,9 +64,8 @@ describe('a compliant applicant', () => {
     expect(entry.record.application.applicant.chineseName).toBe('王小明');
     const match = entry.record.findings.find((f) => f.check === 'FaceMatch.IdCardPortrait');
     expect(match?.result).toBe('pass');
-    // No signature scanner in this run: the verdict says so instead of CLEAR.
-    expect(entry.record.verdict.outcome).toBe('REVIEW');
-    expect(entry.record.verdict.reasons).toEqual(['SIGNATURE_SCAN_NOT_RUN']);
+    expect(entry.record.verdict).toMatchObject({ outcome: 'CLEAR', reasons: [] });
+    expect(entry.record.scan).toEqual({ photo: 'clean', idCard: 'clean' });
     expect(await t.runtime.inbox.image(app.applicationId, 'photo')).not.toBeNull();
 
     // Released: the staging record keeps no personal data, and the rebuilt images are gone.
@@ -133,6 +132,19 @@ describe('pre-review outcomes', () => {
     expect((await t.client.upload(grant.body.upload, images.photo[0] as Uint8Array, 'image/jpeg')).status).toBe(204);
     const after = await t.client.waitFor(app.applicationId, app.statusToken, (s) => s.status === 'RELEASED', 60_000);
     expect(after.status).toBe('RELEASED');
+  });
+
+  it('an image carrying the EICAR test string is rejected by the signature scan, and the applicant is not told why', async () => {
+    const app = await submit();
+    const infected = await readFile(sharedPath('corpus', 'uploads', 'eicar-in-com.jpg'));
+    expect((await t.client.upload(app.uploads.photo, infected, 'image/jpeg')).status).toBe(204);
+    const rejected = await t.client.waitFor(app.applicationId, app.statusToken, (s) => s.status === 'REJECTED', 30_000);
+    expect(rejected.uploads.photo).toEqual({ state: 'REJECTED', reason: 'not-accepted' });
+    expect(JSON.stringify(rejected)).not.toMatch(/EICAR|signature/i);
+    const record = await t.runtime.records.get(app.applicationId);
+    expect(record?.uploads.photo.reason).toBe('signature-hit');
+    // The infected bytes are not kept anywhere: quarantine is emptied, nothing reached the clean bucket.
+    expect(await t.runtime.buckets.quarantine.get(record?.uploads.photo.key as string)).toBeNull();
   });
 
   it('an upload that is not an image is rejected; the applicant may upload another file', async () => {
