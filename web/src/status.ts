@@ -31,8 +31,8 @@ import { grantProblem, Uploader } from './upload';
 type Status = StatusResponse['status'];
 type StepState = 'done' | 'current' | 'todo' | 'action';
 
-/** States in which the pre-review is still moving on its own. */
-const POLL_STATES: ReadonlySet<Status> = new Set<Status>(['AWAITING_UPLOADS', 'SCANNING', 'CHECKING']);
+/** States in which the pre-review is still moving on its own (VETTED moves on to RELEASED by itself). */
+const POLL_STATES: ReadonlySet<Status> = new Set<Status>(['AWAITING_UPLOADS', 'SCANNING', 'CHECKING', 'VETTED']);
 /** States in which the API hands out upload grants (UPLOAD_OPEN_STATES in functions/core/states.ts). */
 const UPLOAD_OPEN: ReadonlySet<Status> = new Set<Status>(['AWAITING_UPLOADS', 'SCANNING', 'RETAKE_REQUESTED', 'REJECTED']);
 const POLL_MS = 2000;

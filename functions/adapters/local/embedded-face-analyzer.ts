@@ -76,7 +76,7 @@ export interface EmbeddedFaceAnalyzer extends FaceAnalyzer {
 }
 
 const DEFAULTS: Required<EmbeddedFaceAnalyzerOptions> = {
-  maxAnalysisSide: 1024,
+  maxAnalysisSide: 800,
   minFaceShareOfLargest: 0.3,
   minFaceHeightPx: 40,
   minDetectionConfidence: 0.3,
