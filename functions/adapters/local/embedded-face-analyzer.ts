@@ -71,7 +71,10 @@ export interface EmbeddedFaceAnalyzerOptions {
 export interface EmbeddedFaceAnalyzer extends FaceAnalyzer {
   /** Loads the models now instead of on the first call (optional; calls load them lazily). */
   warmUp(): Promise<void>;
-  /** Releases the models. The analyzer loads them again if it is used afterwards. */
+  /**
+   * Waits for this analyzer's work in flight, then refuses further calls. The models stay loaded: they
+   * are shared by every analyzer in the process, and Human cannot reload models it has disposed.
+   */
   close(): Promise<void>;
 }
 
@@ -210,19 +213,6 @@ function engines(): Promise<Engines> {
     });
   }
   return enginesPromise;
-}
-
-async function unloadEngines(): Promise<void> {
-  const pending = enginesPromise;
-  enginesPromise = null;
-  if (!pending) return;
-  const loaded = await pending.catch(() => null);
-  if (!loaded) return;
-  const { human, faceapi } = loaded;
-  for (const model of Object.values(human.models.models)) model?.dispose();
-  human.models.reset();
-  const { tinyFaceDetector, ssdMobilenetv1, faceLandmark68Net, faceRecognitionNet } = faceapi.nets;
-  for (const net of [tinyFaceDetector, ssdMobilenetv1, faceLandmark68Net, faceRecognitionNet]) net.dispose();
 }
 
 /** Engine calls run one at a time: Human keeps per-call state, and the WASM backend is single-threaded. */
@@ -427,7 +417,8 @@ async function largestFaceDescriptor(
 
 export function createEmbeddedFaceAnalyzer(overrides: EmbeddedFaceAnalyzerOptions = {}): EmbeddedFaceAnalyzer {
   const options: Required<EmbeddedFaceAnalyzerOptions> = { ...DEFAULTS, ...overrides };
-  const ready = engines;
+  let closed = false;
+  const ready = () => (closed ? Promise.reject(new Error('the face analyzer is closed')) : engines());
 
   async function analyzePortrait(bytes: Uint8Array): Promise<PortraitAnalysis> {
     const image = await decodeImage(bytes, options.maxAnalysisSide);
@@ -464,6 +455,9 @@ export function createEmbeddedFaceAnalyzer(overrides: EmbeddedFaceAnalyzerOption
     warmUp: async () => {
       await ready();
     },
-    close: () => serialised(unloadEngines),
+    close: async () => {
+      closed = true;
+      await serialised(async () => undefined);
+    },
   };
 }
