@@ -3,10 +3,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { applicationIdSchema, requestUploadRequestSchema } from '../core/api';
+import { requestUploadRequestSchema } from '../core/api';
 import {
   type ApiResult,
-  bearerToken,
+  applicationRequest,
   errorResponse,
   internalErrorGuard,
   json,
@@ -23,19 +23,14 @@ export function makeRequestUploadHandler(deps: RequestUploadDeps) {
     .use(injectLambdaContext(log, { clearState: true }))
     .use(internalErrorGuard(log))
     .handler(async (event) => {
-      const id = applicationIdSchema.safeParse(event.pathParameters?.applicationId);
-      if (!id.success)
-        return errorResponse(400, 'validation', 'Not an application number.', [
-          { path: 'applicationId', code: 'application_id_format', message: 'application_id_format' },
-        ]);
-      const token = bearerToken(event);
-      if (!token) return errorResponse(401, 'unauthorized', 'Send the status token as "Authorization: Bearer <token>".');
+      const req = applicationRequest(event);
+      if (!req.ok) return req.response;
       const body = jsonBody(event);
       if (!body.ok) return body.response;
       const request = requestUploadRequestSchema.safeParse(body.value);
       if (!request.success) return validationFailed(request.error.issues);
 
-      const result = await requestUpload(id.data, token, request.data.slot, deps);
+      const result = await requestUpload(req.applicationId, req.token, request.data.slot, deps);
       if (result.ok) return json(201, { slot: request.data.slot, upload: result.upload });
       if (result.reason === 'not-found') return notFound();
       if (result.reason === 'too-many-uploads')

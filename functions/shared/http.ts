@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import type { ErrorResponse } from '../core/api';
+import { applicationIdSchema, type ErrorResponse } from '../core/api';
 
 export type ApiResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
@@ -72,6 +72,28 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
 export function bearerToken(event: APIGatewayProxyEventV2): string | null {
   const m = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(header(event, 'authorization') ?? '');
   return m ? (m[1] as string) : null;
+}
+
+export type ApplicationRequest = { ok: true; applicationId: string; token: string } | { ok: false; response: ApiResult };
+
+/** The application number from the path and the status token from the header, or the 4xx that says which is wrong. */
+export function applicationRequest(event: APIGatewayProxyEventV2): ApplicationRequest {
+  const id = applicationIdSchema.safeParse(event.pathParameters?.applicationId);
+  if (!id.success) {
+    return {
+      ok: false,
+      response: errorResponse(400, 'validation', 'Not an application number.', [
+        { path: 'applicationId', code: 'application_id_format', message: 'application_id_format' },
+      ]),
+    };
+  }
+  const token = bearerToken(event);
+  if (!token)
+    return {
+      ok: false,
+      response: errorResponse(401, 'unauthorized', 'Send the status token as "Authorization: Bearer <token>".'),
+    };
+  return { ok: true, applicationId: id.data, token };
 }
 
 export const notFound = () => errorResponse(404, 'not-found', 'No application matches this number and token.');
