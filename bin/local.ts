@@ -2,6 +2,8 @@
  * `npm start`: the whole system on one machine (no cloud account, no Docker).
  *   PORT      (default 3000)      HTTP port on 127.0.0.1
  *   DATA_DIR  (default .data)     records, queues, buckets, keys and the on-premises inbox
+ *   ONPREM_POLLER=off              do not run the on-premises poller in this process
+ *                                  (run it on its own: npm run poll -- --local .data --follow)
  */
 import './support/local-env';
 import path from 'node:path';
@@ -11,7 +13,8 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
-  const runtime = await startEmbeddedRuntime({ dataDir, port, webDir: path.resolve(__dirname, '../web/dist') });
+  const runPoller = process.env.ONPREM_POLLER !== 'off';
+  const runtime = await startEmbeddedRuntime({ dataDir, port, runPoller, webDir: path.resolve(__dirname, '../web/dist') });
   const lines = [
     `Passport pre-review running at ${runtime.url}`,
     `  form              ${runtime.url}/`,
@@ -19,6 +22,7 @@ async function main(): Promise<void> {
     `  counter (onprem)  ${runtime.url}/onprem`,
     `  API description   ${runtime.url}/openapi.json`,
     `  data              ${dataDir}`,
+    `  on-prem poller    ${runPoller ? 'in this process' : 'off (npm run poll -- --local DATA_DIR --follow)'}`,
     `  signature scan    ${runtime.signatureScan}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
