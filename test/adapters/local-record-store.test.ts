@@ -44,8 +44,12 @@ describe('sqlite record store (local specifics)', () => {
     const r = sampleRecord('P0000000000E1', clock.now());
     await store.create(r);
     db.exec(`CREATE TRIGGER fail_changes BEFORE INSERT ON record_changes BEGIN SELECT RAISE(ABORT, 'change log down'); END`);
-    await expect(store.update(withStatus(r, 'SCANNING', clock.now()), 1)).rejects.toMatchObject({ message: expect.stringMatching(/change log down/) });
-    await expect(store.create(sampleRecord('P0000000000E2', clock.now()))).rejects.toMatchObject({ message: expect.stringMatching(/change log down/) });
+    await expect(store.update(withStatus(r, 'SCANNING', clock.now()), 1)).rejects.toMatchObject({
+      message: expect.stringMatching(/change log down/),
+    });
+    await expect(store.create(sampleRecord('P0000000000E2', clock.now()))).rejects.toMatchObject({
+      message: expect.stringMatching(/change log down/),
+    });
     await expect(store.delete(r.applicationId)).rejects.toMatchObject({ message: expect.stringMatching(/change log down/) });
     expect((await store.get(r.applicationId))?.version).toBe(1);
     expect(await store.get('P0000000000E2')).toBeNull();
