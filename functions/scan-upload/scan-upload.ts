@@ -34,6 +34,9 @@ export type ScanUploadOutcome =
       readonly why: 'not-our-key' | 'no-record' | 'stale-upload' | 'already-decided' | 'not-accepting';
     };
 
+/** States in which a CLEAN slot's original may still need its rebuilt image written (a retried event). */
+const FINISHING: ReadonlySet<ApplicationRecord['status']> = new Set(['SCANNING', 'CHECKING']);
+
 /** States in which an arriving upload is scanned. */
 const SCANNABLE: ReadonlySet<ApplicationRecord['status']> = new Set([
   'AWAITING_UPLOADS',
@@ -61,6 +64,11 @@ export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Pr
     return { kind: 'ignored', why: 'already-decided' };
   }
 
+  if (slot.state === 'CLEAN' && !FINISHING.has(record.status)) {
+    // Decided and moved on (checked, released): only the leftover original remains to delete.
+    await deps.quarantine.delete(event.key);
+    return { kind: 'ignored', why: 'already-decided' };
+  }
   const object = await deps.quarantine.get(event.key, event.versionId);
   if (!object) {
     if (slot.state === 'CLEAN') return { kind: 'ignored', why: 'already-decided' };
