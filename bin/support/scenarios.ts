@@ -9,7 +9,13 @@ import type { IntakeClient } from './intake-client';
 import { adultApplicant, minorApplicant } from './sample-applicants';
 import { sampleIdCard, samplePassportPhoto, sampleRuleBreakingPhoto } from './sample-images';
 
-export type ScenarioKind = 'compliant' | 'other-person-id' | 'malicious-upload' | 'photo-breaks-rule' | 'minor';
+export type ScenarioKind =
+  | 'compliant'
+  | 'other-person-id'
+  | 'malicious-upload'
+  | 'infected-image'
+  | 'photo-breaks-rule'
+  | 'minor';
 
 export interface Scenario {
   readonly kind: ScenarioKind;
@@ -42,6 +48,21 @@ export function maliciousUpload(): Uint8Array {
   return Buffer.concat([Buffer.from(html), Buffer.alloc(2048, 0x20)]);
 }
 
+/** The EICAR anti-virus test string, stored base64-encoded so no repo file is itself a signature hit. */
+const EICAR_BASE64 = 'WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9JEVJQ0FSLVNUQU5EQVJELUFOVElWSVJVUy1URVNULUZJTEUhJEgrSCo=';
+
+/**
+ * A valid JPEG carrying the EICAR test string in a comment segment: rebuilding alone would strip
+ * it silently, so only the signature scan can refuse it (and must).
+ */
+export function infectedImage(jpeg: Uint8Array): Uint8Array {
+  const payload = Buffer.from(EICAR_BASE64, 'base64');
+  const header = Buffer.alloc(4);
+  header.writeUInt16BE(0xfffe, 0);
+  header.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([Buffer.from(jpeg.subarray(0, 2)), header, payload, Buffer.from(jpeg.subarray(2))]);
+}
+
 /** The demo's set: one of each kind, people chosen from the generated samples. */
 export async function demoScenarios(n0 = 0): Promise<Scenario[]> {
   const [photo0, photo1, id0, id1, bad] = await Promise.all([
@@ -65,6 +86,13 @@ export async function demoScenarios(n0 = 0): Promise<Scenario[]> {
       label: 'malicious upload (script sent as JPEG)',
       application: adultApplicant(n0 + 3),
       photo: maliciousUpload(),
+      idCard: id1,
+    },
+    {
+      kind: 'infected-image',
+      label: 'infected image (EICAR in a JPEG comment)',
+      application: adultApplicant(n0 + 6),
+      photo: infectedImage(photo1),
       idCard: id1,
     },
     {

@@ -25,6 +25,7 @@ export function makeScanUploadHandler(deps: ScanUploadDeps) {
         ms: Math.round(ms),
       });
       metrics.addMetric(result.kind === 'accepted' ? 'UploadsAccepted' : 'UploadsRejected', MetricUnit.Count, 1);
+      if (result.code === 'signature-hit') metrics.addMetric('SignatureHits', MetricUnit.Count, 1);
       metrics.addMetric('ScanDuration', MetricUnit.Milliseconds, ms);
     }
   });

@@ -24,7 +24,13 @@ export interface ScanUploadDeps extends VetUploadDeps {
   readonly clean: ObjectStore;
   readonly clock: Clock;
   /** Called on a signature hit: the incident keeps the hash, size and signature name, never the bytes. */
-  readonly onIncident?: (incident: { sha256: string; size: number; signature: string; slot: string }) => void;
+  readonly onIncident?: (incident: {
+    applicationId: string;
+    slot: string;
+    sha256: string;
+    size: number;
+    signature: string;
+  }) => void;
 }
 
 export type ScanUploadOutcome =
@@ -87,6 +93,7 @@ export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Pr
   const outcome = await vetUpload(object.body, deps);
   if (outcome.outcome === 'rejected' && outcome.signature && deps.onIncident) {
     deps.onIncident({
+      applicationId: ref.applicationId,
       sha256: createHash('sha256').update(object.body).digest('hex'),
       size: object.body.length,
       signature: outcome.signature,
