@@ -21,8 +21,8 @@ import { percentile, runScenario } from '../bin/support/scenarios';
 import { createSharpImageSanitizer } from '../functions/adapters/image/sharp-image-sanitizer';
 import { createEmbeddedFaceAnalyzer } from '../functions/adapters/local/embedded-face-analyzer';
 import { createLocalSigner, loadOrCreateLocalSigningKey } from '../functions/adapters/local/local-signer';
-import { createNoSignatureScanner } from '../functions/adapters/local/no-signature-scanner';
 import { startEmbeddedRuntime } from '../functions/local-runtime/embedded-runtime';
+import { startLocalSignatureScanner } from '../functions/local-runtime/signature-scanner';
 import { vetUpload } from '../functions/scan-upload/vet-upload';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -88,7 +88,8 @@ function pixelFloodPng(): Buffer {
 
 async function benchScan(): Promise<void> {
   const sanitizer = createSharpImageSanitizer();
-  const deps = { sanitizer, scanner: createNoSignatureScanner('bench') };
+  const signatures = await startLocalSignatureScanner();
+  const deps = { sanitizer, scanner: signatures.scanner };
   const photo = await sharp(await samplePassportPhoto(0))
     .resize(600, 800, { fit: 'cover' })
     .jpeg({ quality: 90 })
@@ -100,13 +101,10 @@ async function benchScan(): Promise<void> {
   // The corpus's complete, valid 1-bit 16000x16000 PNG (256 Mpx of zeros in 31 KB).
   const bomb = await readFile(path.join(ROOT, '../shared/corpus/uploads/png-bomb-16000x16000.png')).catch(() => null);
   const bombT = bomb ? await timeMany(20, () => vetUpload(bomb, deps)) : null;
-  figures.scan = {
-    photo600x800: scan,
-    pixelFlood60000: floodT,
-    pngBomb16000: bombT,
-    signatureScan: 'not-run (no scanner configured)',
-  };
-  say('scan stage (allowlist, header limits, rebuild; no signature scanner configured)');
+  await signatures.stop();
+  figures.scan = { photo600x800: scan, pixelFlood60000: floodT, pngBomb16000: bombT, signatureScan: signatures.description };
+  say('scan stage (allowlist, header limits, signature scan of the original and of the output, rebuild)');
+  say(`  signature scan: ${signatures.description}`);
   say(`  600x800 photo, unique payloads   p50 ${ms(scan.p50)}  p95 ${ms(scan.p95)}  (n=${scan.n})`);
   say(`  pixel flood 60000x60000 rejected p50 ${ms(floodT.p50)}  p95 ${ms(floodT.p95)}`);
   say(
