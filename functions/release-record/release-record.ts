@@ -20,6 +20,8 @@ import {
   releasePayloadSchema,
 } from '../core/release-message';
 import type { RetentionPolicy } from '../core/retention';
+import type { ApplicationInput } from '../core/application';
+import type { Verdict } from '../core/verdict';
 
 export interface ReleaseRecordDeps {
   readonly records: RecordStore;
@@ -56,7 +58,7 @@ export async function releaseRecord(applicationId: string, deps: ReleaseRecordDe
 
   const now = deps.clock.now();
   const releaseId = `${record.applicationId}.${record.version}`;
-  const envelope = await buildEnvelope(record, releaseId, now, deps);
+  const envelope = await buildEnvelope({ ...record, application: record.application, verdict: record.verdict }, releaseId, now, deps);
   const body = JSON.stringify(envelope);
   await deps.releaseQueue.send(body, { deduplicationId: releaseId });
 
@@ -99,7 +101,7 @@ async function buildEnvelope(
       releasedAt: now.toISOString(),
       retainUntil: addSeconds(now, deps.retention.onPremRetainSeconds).toISOString(),
       application: record.application,
-      verdict: { outcome: record.verdict?.outcome, reasons: record.verdict?.reasons ?? [], decidedAt: record.verdict?.decidedAt },
+      verdict: { outcome: record.verdict.outcome, reasons: record.verdict.reasons, decidedAt: record.verdict.decidedAt },
       findings: record.findings,
       fee: record.summary.fee,
       images: { photo: imagePart(p), idCard: imagePart(i) },
