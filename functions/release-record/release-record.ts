@@ -8,6 +8,7 @@
  * the status page needs stays, until its deletion date) and the images are deleted.
  */
 import { createHash } from 'node:crypto';
+import type { ApplicationInput } from '../core/application';
 import { addSeconds } from '../core/dates';
 import type { Clock, ImageSanitizer, ObjectStore, Queue, RecordStore, Signer } from '../core/ports';
 import { ConditionFailedError } from '../core/ports';
@@ -20,7 +21,6 @@ import {
   releasePayloadSchema,
 } from '../core/release-message';
 import type { RetentionPolicy } from '../core/retention';
-import type { ApplicationInput } from '../core/application';
 import type { Verdict } from '../core/verdict';
 
 export interface ReleaseRecordDeps {
@@ -58,7 +58,12 @@ export async function releaseRecord(applicationId: string, deps: ReleaseRecordDe
 
   const now = deps.clock.now();
   const releaseId = `${record.applicationId}.${record.version}`;
-  const envelope = await buildEnvelope({ ...record, application: record.application, verdict: record.verdict }, releaseId, now, deps);
+  const envelope = await buildEnvelope(
+    { ...record, application: record.application, verdict: record.verdict },
+    releaseId,
+    now,
+    deps,
+  );
   const body = JSON.stringify(envelope);
   await deps.releaseQueue.send(body, { deduplicationId: releaseId });
 
@@ -78,8 +83,10 @@ export async function releaseRecord(applicationId: string, deps: ReleaseRecordDe
   return { kind: 'released', releaseId, messageBytes: Buffer.byteLength(body) };
 }
 
+type VettedRecord = ApplicationRecord & { readonly application: ApplicationInput; readonly verdict: Verdict };
+
 async function buildEnvelope(
-  record: ApplicationRecord,
+  record: VettedRecord,
   releaseId: string,
   now: Date,
   deps: ReleaseRecordDeps,
