@@ -1,5 +1,13 @@
 /** Scan function: S3 ObjectCreated (quarantine bucket) events in SQS batches. */
 import type { SQSRecord } from 'aws-lambda';
+import { dynamoDocumentClient, s3Client } from '../adapters/aws/clients';
+import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
+import { startClamd } from '../adapters/clamav/clamd-process';
+import { createClamdScanner } from '../adapters/clamav/clamd-scanner';
+import { createSharpImageSanitizer } from '../adapters/image/sharp-image-sanitizer';
+import { systemClock } from '../adapters/local/system-clock';
+import { lazyHandler, readEnv, scanEnvSchema } from '../shared/aws-env';
 import { handlerLogger, MetricUnit, metrics } from '../shared/observability';
 import { parseS3Notification } from '../shared/s3-events';
 import { sqsBatchHandler } from '../shared/sqs-batch';
@@ -30,3 +38,23 @@ export function makeScanUploadHandler(deps: ScanUploadDeps) {
     }
   });
 }
+
+/**
+ * The Lambda entry point (container image with ClamAV). clamd is started once per execution
+ * environment, on the first invocation rather than in the 10-second init phase: loading the
+ * official database takes longer than that. Later invocations reuse it.
+ */
+export const handler = lazyHandler(async () => {
+  const env = readEnv(scanEnvSchema);
+  const clamd = await startClamd({ runDir: '/tmp/clamd', signaturesDir: env.CLAMAV_DATABASE_DIR, readyTimeoutMs: 90_000 });
+  const log = handlerLogger();
+  return makeScanUploadHandler({
+    records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),
+    quarantine: createS3ObjectStore(s3Client(), env.QUARANTINE_BUCKET),
+    clean: createS3ObjectStore(s3Client(), env.CLEAN_BUCKET),
+    clock: systemClock,
+    sanitizer: createSharpImageSanitizer(),
+    scanner: createClamdScanner({ socketPath: clamd.socketPath }),
+    onIncident: (incident) => log.warn('signature hit on upload', { ...incident }),
+  });
+});

@@ -37,7 +37,7 @@ export type ScanUploadOutcome =
   | { readonly kind: 'accepted' | 'rejected'; readonly ref: UploadRef; readonly code?: string }
   | {
       readonly kind: 'ignored';
-      readonly why: 'not-our-key' | 'no-record' | 'stale-upload' | 'already-decided' | 'not-accepting';
+      readonly why: 'not-our-key' | 'no-record' | 'stale-upload' | 'already-decided' | 'not-accepting' | 'superseded';
     };
 
 /** States in which a CLEAN slot's original may still need its rebuilt image written (a retried event). */
@@ -78,8 +78,11 @@ export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Pr
   const object = await deps.quarantine.get(event.key, event.versionId);
   if (!object) {
     if (slot.state === 'CLEAN') return { kind: 'ignored', why: 'already-decided' };
-    // Replaced by a newer version (its own event follows) or not yet visible: retry later.
-    throw new Error('quarantined object version not found');
+    // The same grant was used twice: a newer version replaced this one, and its own event
+    // follows. This event's version is never promoted.
+    if (event.versionId && (await deps.quarantine.get(event.key))) return { kind: 'ignored', why: 'superseded' };
+    // Not visible yet, or deleted by a concurrent duplicate: retry (then the dead-letter queue).
+    throw new Error('quarantined object not found');
   }
 
   if (slot.state !== 'CLEAN') {

@@ -151,3 +151,14 @@ it('rejects a file that is not an image, with its reason on the record', async (
   expect(await deps.records.get(APP)).toMatchObject({ status: 'REJECTED', statusReason: 'idCard:type-not-allowed' });
   expect(await deps.quarantine.get(event.key)).toBeNull();
 });
+
+it('scans only the version the event names: an upload replaced under the same key is never promoted', async () => {
+  const record = recordWithKeys();
+  await deps.records.create(record);
+  const first = await upload(record, 'photo', Buffer.from('%PDF-1.7 first version is not an image, but it was replaced'));
+  const second = await upload(record, 'photo', photo);
+
+  expect(await scanUpload(first, deps)).toEqual({ kind: 'ignored', why: 'superseded' });
+  expect((await deps.records.get(APP))?.uploads.photo.state).toBe('AWAITING');
+  expect(await scanUpload(second, deps)).toMatchObject({ kind: 'accepted' });
+});
