@@ -1,5 +1,12 @@
 /** Face-check function: S3 ObjectCreated (clean bucket) events in SQS batches. */
 import type { SQSRecord } from 'aws-lambda';
+import { dynamoDocumentClient, rekognitionClient, s3Client } from '../adapters/aws/clients';
+import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { createRekognitionFaceAnalyzer } from '../adapters/aws/rekognition-face-analyzer';
+import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
+import { systemClock } from '../adapters/local/system-clock';
+import { DEFAULT_PHOTO_THRESHOLDS } from '../core/photo-rules';
+import { faceEnvSchema, lazyHandler, readEnv } from '../shared/aws-env';
 import { handlerLogger, MetricUnit, metrics } from '../shared/observability';
 import { parseS3Notification } from '../shared/s3-events';
 import { sqsBatchHandler } from '../shared/sqs-batch';
@@ -22,3 +29,15 @@ export function makeCheckFacesHandler(deps: CheckFacesDeps) {
     }
   });
 }
+
+/** The Lambda entry point: Amazon Rekognition (DetectFaces, CompareFaces; nothing stored). */
+export const handler = lazyHandler(() => {
+  const env = readEnv(faceEnvSchema);
+  return makeCheckFacesHandler({
+    records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),
+    clean: createS3ObjectStore(s3Client(), env.CLEAN_BUCKET),
+    faces: createRekognitionFaceAnalyzer(rekognitionClient()),
+    clock: systemClock,
+    thresholds: { ...DEFAULT_PHOTO_THRESHOLDS, minFaceSimilarity: env.FACE_SIMILARITY_THRESHOLD },
+  });
+});

@@ -1,15 +1,23 @@
 /** POST /api/applications — thin handler: parse, call the use case, map the result. */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { dynamoDocumentClient, s3Client } from '../adapters/aws/clients';
+import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { createS3UploadGrants } from '../adapters/aws/s3-upload-grants';
+import { createRandomIds } from '../adapters/local/random-ids';
+import { systemClock } from '../adapters/local/system-clock';
+import { apiEnvSchema, lazyHandler, readEnv, retentionFrom } from '../shared/aws-env';
 import { type ApiResult, internalErrorGuard, json, jsonBody, validationFailed } from '../shared/http';
-import { handlerLogger, MetricUnit, metrics } from '../shared/observability';
+import { handlerLogger, MetricUnit, metrics, tracer } from '../shared/observability';
 import { type CreateApplicationDeps, createApplication } from './create-application';
 
 export function makeCreateApplicationHandler(deps: CreateApplicationDeps) {
   const log = handlerLogger();
   return middy<APIGatewayProxyEventV2, ApiResult>()
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(log, { clearState: true }))
     .use(internalErrorGuard(log))
     .handler(async (event) => {
@@ -25,3 +33,15 @@ export function makeCreateApplicationHandler(deps: CreateApplicationDeps) {
       return json(201, result.response);
     });
 }
+
+/** The Lambda entry point, wired with the AWS adapters from the function's environment. */
+export const handler = lazyHandler(() => {
+  const env = readEnv(apiEnvSchema);
+  return makeCreateApplicationHandler({
+    records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),
+    grants: createS3UploadGrants(s3Client(), env.QUARANTINE_BUCKET, systemClock),
+    ids: createRandomIds(),
+    clock: systemClock,
+    retention: retentionFrom(env),
+  });
+});

@@ -44,3 +44,22 @@ export async function expireApplications(deps: ExpireApplicationsDeps, limit = 1
   }
   return expired;
 }
+
+/** States a record passes through on its own; one that stays in them this long is stuck. */
+const MOVING: readonly RecordStatus[] = ['SCANNING', 'CHECKING', 'VETTED'];
+export const STUCK_AFTER_SECONDS = 15 * 60;
+
+/**
+ * How many records sit in a state the pipeline should have moved them out of (an upload never
+ * scanned, a check never finished, a release never sent): the expiry job publishes it as a
+ * metric with an alarm, so nothing waits silently.
+ */
+export async function countStuckApplications(
+  deps: Pick<ExpireApplicationsDeps, 'records' | 'clock'>,
+  limit = 100,
+): Promise<Record<string, number>> {
+  const before = addSeconds(deps.clock.now(), -STUCK_AFTER_SECONDS);
+  const counts: Record<string, number> = {};
+  for (const status of MOVING) counts[status] = (await deps.records.listByStatus(status, before, limit)).length;
+  return counts;
+}

@@ -4,6 +4,14 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { dynamoDocumentClient, kmsClient, s3Client, sqsClient } from '../adapters/aws/clients';
+import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { createKmsSigner } from '../adapters/aws/kms-signer';
+import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
+import { createSqsQueue } from '../adapters/aws/sqs-queue';
+import { createSharpImageSanitizer } from '../adapters/image/sharp-image-sanitizer';
+import { systemClock } from '../adapters/local/system-clock';
+import { lazyHandler, readEnv, releaseEnvSchema, retentionFrom } from '../shared/aws-env';
 import { handlerLogger, MetricUnit, metrics } from '../shared/observability';
 import { dynamoStreamHandler } from '../shared/sqs-batch';
 import { type ReleaseRecordDeps, releaseRecord } from './release-record';
@@ -24,3 +32,17 @@ export function makeReleaseRecordHandler(deps: ReleaseRecordDeps) {
     metrics.addMetric('ReleaseMessageBytes', MetricUnit.Bytes, result.messageBytes);
   });
 }
+
+/** The Lambda entry point (container image: it needs sharp to fit the images into the message). */
+export const handler = lazyHandler(() => {
+  const env = readEnv(releaseEnvSchema);
+  return makeReleaseRecordHandler({
+    records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),
+    clean: createS3ObjectStore(s3Client(), env.CLEAN_BUCKET),
+    sanitizer: createSharpImageSanitizer(),
+    signer: createKmsSigner(kmsClient(), env.SIGNING_KEY_ID),
+    releaseQueue: createSqsQueue(sqsClient(), env.RELEASE_QUEUE_URL),
+    clock: systemClock,
+    retention: retentionFrom(env),
+  });
+});

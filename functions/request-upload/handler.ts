@@ -1,9 +1,17 @@
 /** POST /api/applications/{applicationId}/uploads — a new upload grant for one slot. */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { dynamoDocumentClient, s3Client } from '../adapters/aws/clients';
+import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
+import { createS3UploadGrants } from '../adapters/aws/s3-upload-grants';
+import { createRandomIds } from '../adapters/local/random-ids';
+import { systemClock } from '../adapters/local/system-clock';
 import { requestUploadRequestSchema } from '../core/api';
+import { apiEnvSchema, lazyHandler, readEnv } from '../shared/aws-env';
 import {
   type ApiResult,
   applicationRequest,
@@ -14,12 +22,13 @@ import {
   notFound,
   validationFailed,
 } from '../shared/http';
-import { handlerLogger } from '../shared/observability';
+import { handlerLogger, tracer } from '../shared/observability';
 import { type RequestUploadDeps, requestUpload } from './request-upload';
 
 export function makeRequestUploadHandler(deps: RequestUploadDeps) {
   const log = handlerLogger();
   return middy<APIGatewayProxyEventV2, ApiResult>()
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(log, { clearState: true }))
     .use(internalErrorGuard(log))
     .handler(async (event) => {
@@ -38,3 +47,15 @@ export function makeRequestUploadHandler(deps: RequestUploadDeps) {
       return errorResponse(409, result.reason, 'This application is not accepting uploads now.');
     });
 }
+
+/** The Lambda entry point, wired with the AWS adapters from the function's environment. */
+export const handler = lazyHandler(() => {
+  const env = readEnv(apiEnvSchema);
+  return makeRequestUploadHandler({
+    records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),
+    grants: createS3UploadGrants(s3Client(), env.QUARANTINE_BUCKET, systemClock),
+    ids: createRandomIds(),
+    clock: systemClock,
+    cleanObjects: createS3ObjectStore(s3Client(), env.CLEAN_BUCKET),
+  });
+});

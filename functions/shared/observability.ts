@@ -4,11 +4,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export const SERVICE_NAME = 'passport-prereview';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ namespace: 'PassportPrereview', serviceName: SERVICE_NAME });
+/** X-Ray tracing; a no-op outside Lambda (POWERTOOLS_TRACE_ENABLED=false locally). */
+export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 
 export { MetricUnit } from '@aws-lambda-powertools/metrics';
 

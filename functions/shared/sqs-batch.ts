@@ -7,12 +7,14 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { MetricUnit, metrics } from './observability';
+import { MetricUnit, metrics, tracer } from './observability';
 
 export function sqsBatchHandler(log: Logger, recordHandler: (record: SQSRecord) => Promise<void>) {
   return middy<SQSEvent, SQSBatchResponse>()
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(log, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
@@ -24,6 +26,7 @@ export function sqsBatchHandler(log: Logger, recordHandler: (record: SQSRecord) 
 
 export function dynamoStreamHandler(log: Logger, recordHandler: (record: DynamoDBRecord) => Promise<void>) {
   return middy<DynamoDBStreamEvent, SQSBatchResponse>()
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(log, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
