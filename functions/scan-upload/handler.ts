@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { dynamoDocumentClient, s3Client } from '../adapters/aws/clients';
 import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
-import { startClamd } from '../adapters/clamav/clamd-process';
+import { type RunningClamd, startClamd } from '../adapters/clamav/clamd-process';
 import { createClamdScanner } from '../adapters/clamav/clamd-scanner';
 import { createSharpImageSanitizer } from '../adapters/image/sharp-image-sanitizer';
 import { systemClock } from '../adapters/local/system-clock';
@@ -44,9 +44,11 @@ export function makeScanUploadHandler(deps: ScanUploadDeps) {
  * environment, on the first invocation rather than in the 10-second init phase: loading the
  * official database takes longer than that. Later invocations reuse it.
  */
+let clamd: RunningClamd | undefined;
+
 export const handler = lazyHandler(async () => {
   const env = readEnv(scanEnvSchema);
-  const clamd = await startClamd({ runDir: '/tmp/clamd', signaturesDir: env.CLAMAV_DATABASE_DIR, readyTimeoutMs: 90_000 });
+  clamd = await startClamd({ runDir: '/tmp/clamd', signaturesDir: env.CLAMAV_DATABASE_DIR, readyTimeoutMs: 90_000 });
   const log = handlerLogger();
   return makeScanUploadHandler({
     records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),
@@ -58,3 +60,9 @@ export const handler = lazyHandler(async () => {
     onIncident: (incident) => log.warn('signature hit on upload', { ...incident }),
   });
 });
+
+/** Stops the execution environment's clamd (graceful shutdown; tests). */
+export async function closeScanner(): Promise<void> {
+  await clamd?.stop();
+  clamd = undefined;
+}

@@ -78,6 +78,11 @@ beforeAll(async () => {
   [photo, idCard] = await Promise.all([samplePassportPhoto(0), sampleIdCard(0)]);
 });
 
+afterAll(async () => {
+  const { closeScanner } = await import('../../functions/scan-upload/handler');
+  await closeScanner();
+});
+
 beforeEach(() => {
   for (const m of [ddb, s3, sqs, rekognition]) m.reset();
   table.clear();
