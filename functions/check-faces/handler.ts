@@ -1,8 +1,10 @@
 /** Face-check function: S3 ObjectCreated (clean bucket) events in SQS batches. */
 import type { SQSRecord } from 'aws-lambda';
-import { dynamoDocumentClient, rekognitionClient, s3Client } from '../adapters/aws/clients';
+import { dynamoDocumentClient } from '../adapters/aws/dynamodb-client';
 import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { rekognitionClient } from '../adapters/aws/rekognition-client';
 import { createRekognitionFaceAnalyzer } from '../adapters/aws/rekognition-face-analyzer';
+import { s3Client } from '../adapters/aws/s3-client';
 import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
 import { systemClock } from '../adapters/local/system-clock';
 import { DEFAULT_PHOTO_THRESHOLDS } from '../core/photo-rules';

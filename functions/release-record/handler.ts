@@ -4,10 +4,13 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDocumentClient, kmsClient, s3Client, sqsClient } from '../adapters/aws/clients';
+import { dynamoDocumentClient } from '../adapters/aws/dynamodb-client';
 import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { kmsClient } from '../adapters/aws/kms-client';
 import { createKmsSigner } from '../adapters/aws/kms-signer';
+import { s3Client } from '../adapters/aws/s3-client';
 import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
+import { sqsClient } from '../adapters/aws/sqs-client';
 import { createSqsQueue } from '../adapters/aws/sqs-queue';
 import { createSharpImageSanitizer } from '../adapters/image/sharp-image-sanitizer';
 import { systemClock } from '../adapters/local/system-clock';

@@ -1,7 +1,8 @@
 /** Scan function: S3 ObjectCreated (quarantine bucket) events in SQS batches. */
 import type { SQSRecord } from 'aws-lambda';
-import { dynamoDocumentClient, s3Client } from '../adapters/aws/clients';
+import { dynamoDocumentClient } from '../adapters/aws/dynamodb-client';
 import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { s3Client } from '../adapters/aws/s3-client';
 import { createS3ObjectStore } from '../adapters/aws/s3-object-store';
 import { type RunningClamd, startClamd } from '../adapters/clamav/clamd-process';
 import { createClamdScanner } from '../adapters/clamav/clamd-scanner';

@@ -41,6 +41,9 @@ export interface ServiceFunctionProps extends FunctionCommonProps {
   readonly deadLetterQueue?: sqs.IQueue;
 }
 
+/** The bundling stand-in for zod, shared with the container image's build (docker/functions/Dockerfile). */
+export const ZOD_WITHOUT_LOCALES = path.join(PROJECT_ROOT, 'functions/shared/bundling/zod.js');
+
 export class ServiceFunction extends NodejsFunction {
   /** The function's own execution role. */
   override readonly role: iam.Role;
@@ -73,6 +76,10 @@ export class ServiceFunction extends NodejsFunction {
         target: 'node24',
         format: OutputFormat.CJS,
         externalModules: [],
+        // ESM entry points let esbuild drop what a function does not use (the AWS SDK ships both).
+        mainFields: ['module', 'main'],
+        // zod without its ~50 message locales (functions/shared/bundling/zod.js): ≈220 KB less per function.
+        esbuildArgs: { '--alias:zod': ZOD_WITHOUT_LOCALES },
       },
     });
     this.role = identity.role;

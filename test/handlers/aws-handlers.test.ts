@@ -14,7 +14,11 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import type { APIGatewayProxyEventV2, Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { sampleIdCard, samplePassportPhoto } from '../../bin/support/sample-images';
-import { dynamoDocumentClient, kmsClient, rekognitionClient, s3Client, sqsClient } from '../../functions/adapters/aws/clients';
+import { dynamoDocumentClient } from '../../functions/adapters/aws/dynamodb-client';
+import { kmsClient } from '../../functions/adapters/aws/kms-client';
+import { rekognitionClient } from '../../functions/adapters/aws/rekognition-client';
+import { s3Client } from '../../functions/adapters/aws/s3-client';
+import { sqsClient } from '../../functions/adapters/aws/sqs-client';
 import { createPublicKeyVerifier } from '../../functions/adapters/local/local-signer';
 import type { ApplicationRecord } from '../../functions/core/record';
 import { releaseEnvelopeSchema, releasePayloadSchema } from '../../functions/core/release-message';

@@ -1,0 +1,10 @@
+/**
+ * AWS SDK clients, one of each per execution environment, created on first use and traced with
+ * X-Ray through Powertools. Region and credentials come from the Lambda environment. One module
+ * per client, so each function bundles only the SDK clients it uses.
+ */
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { tracer } from '../../shared/observability';
+import { once } from './once';
+
+export const rekognitionClient = once(() => tracer.captureAWSv3Client(new RekognitionClient({})));
