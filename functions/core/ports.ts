@@ -122,6 +122,26 @@ export interface HeadPose {
   readonly roll: number;
 }
 
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * Landmarks in pixels of the analysed image, in the subject's terms (`leftEye` is the subject's
+ * left eye, on the right of the picture). Engines fill what they measure.
+ */
+export interface FaceLandmarks {
+  readonly leftEye: Point;
+  readonly rightEye: Point;
+  readonly noseTip?: Point;
+  readonly mouthCenter?: Point;
+  /** Lowest point of the chin. */
+  readonly chin: Point;
+  /** Highest point of the face the engine sees (forehead / hairline, not the crown). */
+  readonly foreheadTop?: Point;
+}
+
 export interface DetectedFace {
   /** Box in pixels of the analysed image. */
   readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
@@ -131,6 +151,30 @@ export interface DetectedFace {
   readonly eyeOpenness?: { readonly left: number; readonly right: number };
   /** Inner-lip gap over mouth width, when measured. */
   readonly mouthOpenness?: number;
+  readonly landmarks?: FaceLandmarks;
+}
+
+/**
+ * Whole-image statistics measured on the rebuilt pixels (by the scanner, which decodes them
+ * anyway): what the photo rules need besides the face. Luma is 0–255 (Rec. 601).
+ */
+export interface ImageStatistics {
+  readonly width: number;
+  readonly height: number;
+  /** Mean luma of the whole image. */
+  readonly meanLuma: number;
+  /** Share of pixels with luma ≤ 10 and ≥ 245 (crushed shadows, blown highlights). */
+  readonly darkClipped: number;
+  readonly brightClipped: number;
+  /** Variance of the Laplacian of the greyscale image at a fixed working size (higher is sharper). */
+  readonly sharpness: number;
+  /** Mean chroma (colourfulness); near 0 for a greyscale image. */
+  readonly colourfulness: number;
+  /** Background strips (top corners and upper sides, away from the head): mean luma and its standard deviation. */
+  readonly backgroundLuma: number;
+  readonly backgroundStdDev: number;
+  /** Mean chroma of the background strips (a coloured background is not white). */
+  readonly backgroundChroma: number;
 }
 
 export interface PortraitAnalysis {
