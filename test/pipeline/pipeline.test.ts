@@ -160,6 +160,44 @@ describe('pre-review outcomes', () => {
   });
 });
 
+describe('biometric data', () => {
+  /** The longest run of numbers anywhere in a JSON value (a face descriptor is 128+ numbers). */
+  function longestNumberArray(value: unknown): number {
+    if (Array.isArray(value)) {
+      const own = value.every((v) => typeof v === 'number') ? value.length : 0;
+      return Math.max(own, ...value.map(longestNumberArray));
+    }
+    if (value && typeof value === 'object') return Math.max(0, ...Object.values(value).map(longestNumberArray));
+    return 0;
+  }
+
+  it('no face embedding or template is written to the table, the change log, the queues or the inbox', async () => {
+    const app = await submit();
+    await t.client.upload(app.uploads.photo, images.photo[1] as Uint8Array, 'image/jpeg');
+    await t.client.upload(app.uploads.idCard, images.idCard[1] as Uint8Array, 'image/jpeg');
+    await settle(app.applicationId, app.statusToken);
+    await eventually('the inbox entry', () => t.runtime.inbox.get(app.applicationId).then((e) => e ?? undefined));
+
+    const rows = [
+      ...t.runtime.db.prepare('SELECT body AS json FROM records').all(),
+      ...t.runtime.db.prepare('SELECT new_image AS json FROM record_changes WHERE new_image IS NOT NULL').all(),
+      ...t.runtime.db.prepare('SELECT body AS json FROM queue_messages').all(),
+    ] as { json: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { json } of rows) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(json);
+      } catch {
+        continue; // a poison-message test body
+      }
+      expect(longestNumberArray(parsed)).toBeLessThan(16);
+    }
+    const recordFile = await readFile(path.join(t.runtime.dataDir, 'onprem-inbox', app.applicationId, 'record.json'), 'utf8');
+    expect(longestNumberArray(JSON.parse(recordFile))).toBeLessThan(16);
+  });
+});
+
 describe('at-least-once delivery', () => {
   it('a duplicate scan, face or release event changes nothing', async () => {
     const app = await submit();
