@@ -2,7 +2,7 @@
  * `npm run bench`: figures, not pass/fail. Each stage in isolation (scan, face, release message),
  * then the whole embedded pipeline end to end over many applications, memory, and bundle sizes.
  *
- *   npm run bench [-- --apps 50] [-- --concurrency 4] [-- --only scan,release,face,e2e,bundles] [-- --json]
+ *   npm run bench [-- --apps 50] [-- --concurrency 4] [-- --soak 500] [-- --only scan,release,face,soak,e2e,bundles] [-- --json]
  */
 import '../bin/support/quiet-env';
 import '../bin/support/local-env';
@@ -137,6 +137,29 @@ async function benchFaces(): Promise<void> {
   say(
     `  warm                             p50 ${ms(warm.p50)}  p95 ${ms(warm.p95)}  (n=${warm.n}); RSS ${mb(rss0)} → ${mb(rss1)} MB`,
   );
+}
+
+/** The face stage over many applications: is memory flat (no leak of tensors or buffers)? */
+async function benchFaceSoak(applications: number): Promise<void> {
+  const photos = await Promise.all([0, 1, 2, 3].map(samplePassportPhoto));
+  const ids = await Promise.all([0, 1, 2, 3].map(sampleIdCard));
+  await faces.analyzePortrait(photos[0] as Uint8Array);
+  const samples: { after: number; rssMB: number; heapMB: number }[] = [];
+  const times: number[] = [];
+  for (let i = 0; i < applications; i += 1) {
+    const t0 = performance.now();
+    await faces.analyzePortrait(photos[i % 4] as Uint8Array);
+    await faces.compareFaces(photos[i % 4] as Uint8Array, ids[(i + (i % 3 === 0 ? 1 : 0)) % 4] as Uint8Array);
+    times.push(performance.now() - t0);
+    if ((i + 1) % 100 === 0) {
+      const m = process.memoryUsage();
+      samples.push({ after: i + 1, rssMB: mb(m.rss), heapMB: mb(m.heapUsed) });
+    }
+  }
+  figures.faceSoak = { applications, p50: percentile(times, 50), p95: percentile(times, 95), memory: samples };
+  say(`face stage soak (${applications} applications, one process)`);
+  say(`  per application p50 ${ms(percentile(times, 50))}  p95 ${ms(percentile(times, 95))}`);
+  say(`  memory every 100: ${samples.map((x) => `${x.after}: RSS ${x.rssMB} MB, heap ${x.heapMB} MB`).join(' · ')}`);
 }
 
 async function benchRelease(): Promise<void> {
@@ -285,7 +308,8 @@ async function main(): Promise<void> {
     options: {
       apps: { type: 'string', default: '50' },
       concurrency: { type: 'string', default: '4' },
-      only: { type: 'string', default: 'scan,release,face,e2e,bundles' },
+      only: { type: 'string', default: 'scan,release,face,soak,e2e,bundles' },
+      soak: { type: 'string', default: '500' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -300,6 +324,7 @@ async function main(): Promise<void> {
   if (only.has('scan')) await benchScan();
   if (only.has('release')) await benchRelease();
   if (only.has('face')) await benchFaces();
+  if (only.has('soak')) await benchFaceSoak(Number(values.soak));
   if (only.has('e2e')) {
     // One at a time gives the latency an applicant sees on a quiet system; several at a time, the throughput.
     await benchEndToEnd(Math.min(20, Number(values.apps)), 1);

@@ -116,7 +116,7 @@ describe('pre-review outcomes', () => {
     expect(entry.record.fee).toBe(900);
   });
 
-  it('a photo that breaks a rule asks for a retake; a good re-upload is then released', async () => {
+  it('a photo that breaks a rule asks for a retake; a good re-upload is then released as CLEAR', async () => {
     const app = await submit();
     await t.client.upload(app.uploads.photo, images.badPhoto, 'image/jpeg');
     await t.client.upload(app.uploads.idCard, images.idCard[0] as Uint8Array, 'image/jpeg');
@@ -132,6 +132,8 @@ describe('pre-review outcomes', () => {
     expect((await t.client.upload(grant.body.upload, images.photo[0] as Uint8Array, 'image/jpeg')).status).toBe(204);
     const after = await t.client.waitFor(app.applicationId, app.statusToken, (s) => s.status === 'RELEASED', 60_000);
     expect(after.status).toBe('RELEASED');
+    const entry = await eventually('the inbox entry', () => t.runtime.inbox.get(app.applicationId).then((e) => e ?? undefined));
+    expect(entry.record.verdict.outcome).toBe('CLEAR');
   });
 
   it('an image carrying the EICAR test string is rejected by the signature scan, and the applicant is not told why', async () => {
