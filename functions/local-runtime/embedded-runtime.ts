@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createSharpImageSanitizer } from '../adapters/image/sharp-image-sanitizer';
 import { createEmbeddedFaceAnalyzer } from '../adapters/local/embedded-face-analyzer';
-import { createFsObjectStore, type FsObjectStore } from '../adapters/local/fs-object-store';
+import { createFsObjectStore, type FsObjectStore, type ObjectCreatedNotice } from '../adapters/local/fs-object-store';
 import { createLocalSigner, createPublicKeyVerifier, loadOrCreateLocalSigningKey } from '../adapters/local/local-signer';
 import { createLocalUploadGrants } from '../adapters/local/local-upload-grants';
 import { createRandomIds } from '../adapters/local/random-ids';
@@ -108,12 +108,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions): Pro
   const records = createSqliteRecordStore(db, { clock });
   const feed = createSqliteRecordChangeFeed(db, { clock });
   const objectsDir = path.join(dataDir, 'buckets');
-  const announce =
-    (queue: SqliteQueue) => async (n: { bucket: string; key: string; size: number; versionId: string; etag: string }) => {
-      await queue.send(
-        s3NotificationBody({ bucket: n.bucket, key: n.key, size: n.size, versionId: n.versionId, eTag: n.etag }, clock.now()),
-      );
-    };
+  /** S3 event notifications: a created object becomes a message on the queue that feeds the next stage. */
+  const announce = (queue: SqliteQueue) => async (n: ObjectCreatedNotice) => {
+    await queue.send(s3NotificationBody({ ...n, eTag: n.etag }, clock.now()));
+  };
   const quarantine = createFsObjectStore(objectsDir, 'quarantine', clock, { onPut: announce(queues.scan) });
   const clean = createFsObjectStore(objectsDir, 'clean', clock, { onPut: announce(queues.face) });
 
