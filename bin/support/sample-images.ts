@@ -62,7 +62,11 @@ interface HeadFraming {
   readonly centreY: number;
 }
 
-const PASSPORT_FRAMING: HeadFraming = { faceShare: 0.5, centreY: 0.5 };
+/**
+ * Taiwan's rule: head (crown–chin) 70–80 % of the height. The face (forehead–chin) is about 1/1.4 of the
+ * head (docs/photo-checks.md), so 0.54 gives a head of about 0.75, crown about 7 % below the top.
+ */
+const PASSPORT_FRAMING: HeadFraming = { faceShare: 0.54, centreY: 0.56 };
 
 /** PNG without compression: intermediate images stay lossless and cheap to pass between pipelines. */
 const LOSSLESS = { compressionLevel: 0 } as const;

@@ -52,7 +52,7 @@ export async function checkFaces(event: ObjectCreated, deps: CheckFacesDeps): Pr
 
   const portrait = await deps.faces.analyzePortrait(photoObj.body);
   const comparison = await deps.faces.compareFaces(photoObj.body, idObj.body);
-  const findings = [...evaluatePhoto(portrait, deps.thresholds), ...evaluateComparison(comparison, deps.thresholds)];
+  const findings = [...evaluatePhoto(portrait, photo.stats, deps.thresholds), ...evaluateComparison(comparison, deps.thresholds)];
 
   const now = deps.clock.now();
   const verdict = decideVerdict({

@@ -99,6 +99,11 @@ export type RebuildResult =
       readonly width: number;
       readonly height: number;
       readonly contentType: 'image/jpeg';
+      /**
+       * Statistics of the rebuilt pixels for the photo rules, measured while the pixels are at hand.
+       * Absent when the measurement failed: the rules then report their checks inconclusive.
+       */
+      readonly stats?: ImageStatistics;
     }
   | SanitizeReject;
 
@@ -155,22 +160,30 @@ export interface DetectedFace {
 }
 
 /**
- * Whole-image statistics measured on the rebuilt pixels (by the scanner, which decodes them
- * anyway): what the photo rules need besides the face. Luma is 0–255 (Rec. 601).
+ * Statistics measured on the rebuilt pixels (by the scanner, which decodes them anyway): what the
+ * photo rules need besides the face. Luma is 0–255 (Rec. 601), chroma is max(R,G,B) − min(R,G,B)
+ * (0–255). Every value except `width`/`height` is measured on the image resized to a fixed working
+ * height ({@link IMAGE_STATISTICS_WORKING_HEIGHT} in the adapter), so it does not depend on the
+ * upload's resolution. Regions are fixed shares of the frame, chosen for a compliant 35:45 photo
+ * (head 70–80 % of the height, centred): see docs/photo-checks.md.
  */
 export interface ImageStatistics {
   readonly width: number;
   readonly height: number;
   /** Mean luma of the whole image. */
   readonly meanLuma: number;
-  /** Share of pixels with luma ≤ 10 and ≥ 245 (crushed shadows, blown highlights). */
+  /** Share of pixels with luma ≤ 10 and ≥ 245 over the whole image (a white background counts as bright). */
   readonly darkClipped: number;
   readonly brightClipped: number;
-  /** Variance of the Laplacian of the greyscale image at a fixed working size (higher is sharper). */
+  /** Centre region (x 30–70 %, y 30–70 %: where a compliant photo shows the face): mean luma and clipped shares. */
+  readonly centreLuma: number;
+  readonly centreDarkClipped: number;
+  readonly centreBrightClipped: number;
+  /** Variance of the 4-neighbour Laplacian of the luma in the centre region at the working size (higher is sharper). */
   readonly sharpness: number;
-  /** Mean chroma (colourfulness); near 0 for a greyscale image. */
+  /** Mean chroma of the whole image (colourfulness); near 0 for a greyscale image. */
   readonly colourfulness: number;
-  /** Background strips (top corners and upper sides, away from the head): mean luma and its standard deviation. */
+  /** Background strips (x 0–12 % and 88–100 %, y 0–30 %: beside and above the head): mean luma and its standard deviation. */
   readonly backgroundLuma: number;
   readonly backgroundStdDev: number;
   /** Mean chroma of the background strips (a coloured background is not white). */

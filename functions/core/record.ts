@@ -3,6 +3,7 @@
  * Personal data lives only in `application` and in the upload objects; both have deletion dates.
  */
 import type { ApplicationInput, ApplicationType } from './application';
+import type { ImageStatistics } from './ports';
 import { assertTransition, type RecordStatus } from './states';
 import type { Finding, Verdict } from './verdict';
 
@@ -27,6 +28,8 @@ export interface UploadSlot {
   readonly height?: number;
   /** Which signature scan ran (`not-run` when no scanner was reachable on a local machine). */
   readonly signatureScan?: 'clean' | 'not-run';
+  /** Statistics of the rebuilt photo for the photo rules (photo slot only; absent when not measured). */
+  readonly stats?: ImageStatistics;
   readonly grantsIssued: number;
   readonly updatedAt: string;
 }

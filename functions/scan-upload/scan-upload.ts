@@ -166,6 +166,8 @@ function decide(record: ApplicationRecord, ref: UploadRef, slot: UploadSlot, out
     width: outcome.width,
     height: outcome.height,
     signatureScan: outcome.signatureScan,
+    // The photo rules read the photo's statistics in the face stage; a new upload replaces the old ones.
+    stats: ref.slot === 'photo' ? outcome.stats : undefined,
     updatedAt: at,
   };
   const uploads = withSlot(record, ref.slot, accepted);

@@ -8,7 +8,7 @@
  *
  * Only the rebuilt output of step 3 may leave quarantine, and only when every step passed.
  */
-import type { ImageSanitizer, MalwareScanner, MalwareScanResult, SanitizeRejectCode } from '../core/ports';
+import type { ImageSanitizer, ImageStatistics, MalwareScanner, MalwareScanResult, SanitizeRejectCode } from '../core/ports';
 
 export type VetRejectCode = SanitizeRejectCode | 'signature-hit' | 'scanner-error';
 
@@ -20,6 +20,8 @@ export type VetOutcome =
       readonly height: number;
       /** `not-run` only where no signature scanner is configured (a local machine without clamd). */
       readonly signatureScan: 'clean' | 'not-run';
+      /** The rebuilt pixels' statistics for the photo rules, when the sanitizer measured them. */
+      readonly stats?: ImageStatistics;
     }
   | {
       readonly outcome: 'rejected';
@@ -81,5 +83,6 @@ export async function vetUpload(bytes: Uint8Array, deps: VetUploadDeps): Promise
     width: rebuilt.width,
     height: rebuilt.height,
     signatureScan: ran ? 'clean' : 'not-run',
+    ...(rebuilt.stats ? { stats: rebuilt.stats } : {}),
   };
 }

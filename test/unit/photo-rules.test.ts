@@ -3,27 +3,89 @@ import {
   DEFAULT_PHOTO_THRESHOLDS,
   evaluateComparison,
   evaluatePhoto,
+  headGeometry,
+  PHOTO_CHECKS,
   type PhotoRuleThresholds,
+  photoOutcome,
 } from '../../functions/core/photo-rules';
-import type { DetectedFace, FaceComparison, PortraitAnalysis } from '../../functions/core/ports';
+import type { DetectedFace, FaceComparison, FaceLandmarks, ImageStatistics, PortraitAnalysis } from '../../functions/core/ports';
 import { FACE_MATCH_CHECK, type Finding, ID_CARD_FACE_CHECK } from '../../functions/core/verdict';
 
-const IMAGE_HEIGHT = 800;
+const T = DEFAULT_PHOTO_THRESHOLDS;
+const IMAGE_WIDTH = 630;
+const IMAGE_HEIGHT = 810;
+
+/**
+ * A compliant face in a 630×810 photo: eyes at y 390, chin at y 690 → eye-to-chin 300 px, crown
+ * estimated at 390 − 1.05 × 300 = 75 → head 615 px = 0.76 of the height, crown 9 % below the top;
+ * eye midpoint at x 315 (centred), 120 px between the eyes.
+ */
+const LANDMARKS: FaceLandmarks = {
+  rightEye: { x: 255, y: 390 },
+  leftEye: { x: 375, y: 390 },
+  noseTip: { x: 315, y: 480 },
+  mouthCenter: { x: 315, y: 590 },
+  chin: { x: 315, y: 690 },
+  foreheadTop: { x: 315, y: 180 },
+};
 
 function face(overrides: Partial<DetectedFace> = {}): DetectedFace {
   return {
-    box: { x: 150, y: 150, width: 300, height: 0.55 * IMAGE_HEIGHT },
+    box: { x: 165, y: 180, width: 300, height: 510 },
     confidence: 0.99,
     pose: { yaw: 0, pitch: 0, roll: 0 },
     eyeOpenness: { left: 0.33, right: 0.35 },
     mouthOpenness: 0.05,
+    landmarks: LANDMARKS,
     ...overrides,
   };
 }
 
-function analysis(faces: DetectedFace[]): PortraitAnalysis {
-  return { imageWidth: 600, imageHeight: IMAGE_HEIGHT, faces, engine: 'test' };
+/** Moves every landmark by (dx, dy). */
+function movedLandmarks(dx: number, dy: number): FaceLandmarks {
+  const move = (p: { x: number; y: number }) => ({ x: p.x + dx, y: p.y + dy });
+  return {
+    rightEye: move(LANDMARKS.rightEye),
+    leftEye: move(LANDMARKS.leftEye),
+    chin: move(LANDMARKS.chin),
+  };
 }
+
+/** Landmarks with the eyes `eyeToChin` px above the chin (same chin, same centre line). */
+function headOfSize(eyeToChin: number, eyeDistance = 120): FaceLandmarks {
+  const chinY = LANDMARKS.chin.y;
+  return {
+    rightEye: { x: 315 - eyeDistance / 2, y: chinY - eyeToChin },
+    leftEye: { x: 315 + eyeDistance / 2, y: chinY - eyeToChin },
+    chin: LANDMARKS.chin,
+  };
+}
+
+function analysis(
+  faces: DetectedFace[],
+  size: { width: number; height: number } = { width: IMAGE_WIDTH, height: IMAGE_HEIGHT },
+): PortraitAnalysis {
+  return { imageWidth: size.width, imageHeight: size.height, faces, engine: 'test' };
+}
+
+/** Statistics of a well-lit colour photo on a plain white background. */
+const STATS: ImageStatistics = {
+  width: IMAGE_WIDTH,
+  height: IMAGE_HEIGHT,
+  meanLuma: 190,
+  darkClipped: 0.01,
+  brightClipped: 0.4,
+  centreLuma: 150,
+  centreDarkClipped: 0,
+  centreBrightClipped: 0.01,
+  sharpness: 60,
+  colourfulness: 18,
+  backgroundLuma: 240,
+  backgroundStdDev: 2,
+  backgroundChroma: 2,
+};
+
+const stats = (overrides: Partial<ImageStatistics>): ImageStatistics => ({ ...STATS, ...overrides });
 
 function finding(findings: readonly Finding[], check: string): Finding {
   const found = findings.find((f) => f.check === check);
@@ -31,23 +93,16 @@ function finding(findings: readonly Finding[], check: string): Finding {
   return found;
 }
 
-const withBox = (box: Partial<DetectedFace['box']>) => face({ box: { ...face().box, ...box } });
+const check = (f: Partial<DetectedFace>, name: string, s: ImageStatistics | undefined = STATS) =>
+  finding(evaluatePhoto(analysis([face(f)]), s), name);
 
 describe('evaluatePhoto', () => {
-  it('passes every rule for one good, frontal face', () => {
-    const findings = evaluatePhoto(analysis([face()]));
-    expect(findings.map((f) => f.check)).toEqual([
-      'SingleFacePresent',
-      'HeadSize',
-      'InterEyeDistance',
-      'HeadPose.Yaw',
-      'HeadPose.Pitch',
-      'HeadPose.Roll',
-      'EyesOpen',
-      'MouthClosed',
-    ]);
+  it('passes every check, in the documented order, for one good, frontal face on a good photo', () => {
+    const findings = evaluatePhoto(analysis([face()]), STATS);
+    expect(findings.map((f) => f.check)).toEqual([...PHOTO_CHECKS]);
     for (const f of findings) expect(f).toMatchObject({ result: 'pass', fixable: true });
     expect(findings.some((f) => f.counterOnly)).toBe(false);
+    expect(photoOutcome(findings)).toBe('PASS');
   });
 
   it.each([
@@ -55,8 +110,9 @@ describe('evaluatePhoto', () => {
     ['two faces', 2],
     ['three faces', 3],
   ])('fails SingleFacePresent for %s and measures nothing else', (_name, count) => {
-    const findings = evaluatePhoto(analysis(Array.from({ length: count }, () => face())));
+    const findings = evaluatePhoto(analysis(Array.from({ length: count }, () => face())), STATS);
     expect(findings).toEqual([{ check: 'SingleFacePresent', value: count, threshold: '1', result: 'fail', fixable: true }]);
+    expect(photoOutcome(findings)).toBe('RETAKE');
   });
 
   describe('head pose (ICAO |yaw| ≤ 5°, |roll| ≤ 8°; |pitch| ≤ 10° until calibrated, see photo-rules.ts)', () => {
@@ -77,8 +133,7 @@ describe('evaluatePhoto', () => {
       ['Roll', 'roll', -8.01, 'fail'],
     ] as const)('HeadPose.%s: %s = %d° → %s', (axis, key, degrees, result) => {
       const pose = { yaw: 0, pitch: 0, roll: 0, [key]: degrees };
-      const f = finding(evaluatePhoto(analysis([face({ pose })])), `HeadPose.${axis}`);
-      expect(f).toMatchObject({ result, value: degrees, fixable: true });
+      expect(check({ pose }, `HeadPose.${axis}`)).toMatchObject({ result, value: degrees, fixable: true });
     });
 
     it('uses the ICAO yaw and roll limits and the provisional pitch limit by default', () => {
@@ -86,51 +141,154 @@ describe('evaluatePhoto', () => {
     });
 
     it('rounds the measured angle to two decimals and states the limit', () => {
-      const f = finding(evaluatePhoto(analysis([face({ pose: { yaw: -2.3456, pitch: 0, roll: 0 } })])), 'HeadPose.Yaw');
-      expect(f).toEqual({ check: 'HeadPose.Yaw', value: -2.35, threshold: '<= 5', result: 'pass', fixable: true });
+      expect(check({ pose: { yaw: -2.3456, pitch: 0, roll: 0 } }, 'HeadPose.Yaw')).toEqual({
+        check: 'HeadPose.Yaw',
+        value: -2.35,
+        threshold: '<= 5',
+        result: 'pass',
+        fixable: true,
+      });
     });
 
     it('fails only the axis that is out of range', () => {
-      const findings = evaluatePhoto(analysis([face({ pose: { yaw: 0, pitch: 0, roll: 12 } })]));
+      const findings = evaluatePhoto(analysis([face({ pose: { yaw: 0, pitch: 0, roll: 12 } })]), STATS);
       expect(findings.filter((f) => f.result !== 'pass').map((f) => f.check)).toEqual(['HeadPose.Roll']);
+    });
+
+    it('is inconclusive when the engine gave no angle', () => {
+      expect(check({ pose: { yaw: Number.NaN, pitch: 0, roll: 0 } }, 'HeadPose.Yaw').result).toBe('inconclusive');
     });
   });
 
-  describe('head size (face box height over image height)', () => {
-    const { minFaceHeightShare: min, maxFaceHeightShare: max } = DEFAULT_PHOTO_THRESHOLDS;
+  describe('head size: estimated crown to chin over the image height (Taiwan 0.71–0.80, widened)', () => {
+    const { minHeadHeightShare: min, maxHeadHeightShare: max, crownAboveEyesRatio: k } = T;
+    /** Eye-to-chin distance that gives a head share of `share`. */
+    const eyeToChinFor = (share: number) => (share * IMAGE_HEIGHT) / (1 + k);
+
+    it('estimates the crown from the eye line and the chin', () => {
+      const g = headGeometry(face());
+      expect(g).toMatchObject({ method: 'landmarks', chinY: 690, centreX: 315, interEyePx: 120 });
+      expect(g?.crownY).toBeCloseTo(390 - k * 300, 6);
+    });
 
     it.each([
-      ['at the lower limit', min * IMAGE_HEIGHT, 'pass'],
-      ['one pixel under the lower limit', min * IMAGE_HEIGHT - 1, 'fail'],
-      ['at the upper limit', max * IMAGE_HEIGHT, 'pass'],
-      ['one pixel over the upper limit', max * IMAGE_HEIGHT + 1, 'fail'],
-      ['the whole image', IMAGE_HEIGHT, 'fail'],
-    ])('%s (%d px) → %s', (_name, height, result) => {
-      const f = finding(evaluatePhoto(analysis([withBox({ height })])), 'HeadSize');
+      ['a compliant head (0.76)', 0.76, 'pass'],
+      ['just inside the lower limit', min + 0.002, 'pass'],
+      ['under the lower limit', min - 0.01, 'fail'],
+      ['just inside the upper limit', max - 0.002, 'pass'],
+      ['over the upper limit', max + 0.01, 'fail'],
+      ['a far too small head (0.45)', 0.45, 'fail'],
+    ])('%s → %s', (_name, share, result) => {
+      const f = check({ landmarks: headOfSize(eyeToChinFor(share)) }, 'HeadSize');
       expect(f.result).toBe(result);
+      expect(f.value).toBeCloseTo(share, 2);
       expect(f.threshold).toBe(`${min}–${max}`);
     });
 
-    it('reports the share rounded to two decimals', () => {
-      expect(finding(evaluatePhoto(analysis([withBox({ height: 333 })])), 'HeadSize').value).toBe(0.42);
+    it('keeps the size and the centre line of a head tilted about the face centre', () => {
+      // The compliant face rotated 20° about (315, 540): eyes move right, the chin moves left.
+      const a = (20 * Math.PI) / 180;
+      const turn = (p: { x: number; y: number }) => ({
+        x: 315 + (p.x - 315) * Math.cos(a) - (p.y - 540) * Math.sin(a),
+        y: 540 + (p.x - 315) * Math.sin(a) + (p.y - 540) * Math.cos(a),
+      });
+      const tilted: FaceLandmarks = {
+        rightEye: turn(LANDMARKS.rightEye),
+        leftEye: turn(LANDMARKS.leftEye),
+        chin: turn(LANDMARKS.chin),
+      };
+      const findings = evaluatePhoto(analysis([face({ landmarks: tilted, pose: { yaw: 0, pitch: 0, roll: 20 } })]), STATS);
+      expect(finding(findings, 'HeadSize').value).toBeCloseTo(
+        finding(evaluatePhoto(analysis([face()]), STATS), 'HeadSize').value as number,
+        2,
+      );
+      expect(findings.filter((f) => f.result !== 'pass').map((f) => f.check)).toEqual(['HeadPose.Roll']);
+    });
+
+    it('falls back to the face box (forehead to chin) when there are no landmarks', () => {
+      const { landmarks: _omit, ...noLandmarks } = face();
+      const g = headGeometry(noLandmarks);
+      expect(g).toMatchObject({ method: 'box', chinY: 690, centreX: 315 });
+      expect(g?.crownY).toBeCloseTo(690 - 510 * T.headFromFaceBoxRatio, 6);
+      expect(finding(evaluatePhoto(analysis([noLandmarks]), STATS), 'HeadSize').value).toBeCloseTo(
+        (510 * T.headFromFaceBoxRatio) / IMAGE_HEIGHT,
+        2,
+      );
+    });
+
+    it('is inconclusive when the landmarks are degenerate (chin above the eyes)', () => {
+      const broken: FaceLandmarks = { ...LANDMARKS, chin: { x: 315, y: 300 } };
+      const findings = evaluatePhoto(analysis([face({ landmarks: broken })]), STATS);
+      for (const name of ['HeadSize', 'MarginAboveOfTheFaceImage', 'HeadPositionHorizontal', 'InterEyeDistance']) {
+        expect(finding(findings, name)).toMatchObject({ result: 'inconclusive', value: null, fixable: true });
+      }
     });
   });
 
-  describe('face size', () => {
-    const min = DEFAULT_PHOTO_THRESHOLDS.minFaceWidthPx;
+  describe('margin above the head (crown inside the frame)', () => {
+    it.each([
+      ['crown 9 % below the top', 0, 'pass'],
+      ['crown just inside', -70, 'pass'],
+      ['crown cut off', -120, 'fail'],
+    ])('%s → %s', (_name, dy, result) => {
+      expect(check({ landmarks: movedLandmarks(0, dy) }, 'MarginAboveOfTheFaceImage').result).toBe(result);
+    });
+  });
+
+  describe('head centred (eye midpoint vs image centre, share of the width)', () => {
+    const limit = T.maxHorizontalOffsetShare;
+    it.each([
+      ['centred', 0, 'pass'],
+      ['just inside the limit to the right', (limit - 0.002) * IMAGE_WIDTH, 'pass'],
+      ['past the limit to the right', (limit + 0.01) * IMAGE_WIDTH, 'fail'],
+      ['past the limit to the left', -(limit + 0.01) * IMAGE_WIDTH, 'fail'],
+    ])('%s (%d px) → %s', (_name, dx, result) => {
+      const f = check({ landmarks: movedLandmarks(dx, 0) }, 'HeadPositionHorizontal');
+      expect(f.result).toBe(result);
+      expect(f.threshold).toBe(`<= ${limit}`);
+    });
+
+    it('reports the signed offset (negative: left of centre)', () => {
+      expect(check({ landmarks: movedLandmarks(-63, 0) }, 'HeadPositionHorizontal').value).toBe(-0.1);
+    });
+  });
+
+  describe('inter-eye distance (ISO 19794-5: at least 90 px)', () => {
+    it.each([
+      [120, 'pass'],
+      [90, 'pass'],
+      [89, 'fail'],
+      [40, 'fail'],
+    ])('%d px → %s', (distance, result) => {
+      const f = check({ landmarks: headOfSize(300, distance) }, 'InterEyeDistance');
+      expect(f).toMatchObject({ result, value: distance, threshold: '>= 90', fixable: true });
+    });
+  });
+
+  describe('image resolution and aspect ratio (Taiwan 35×45 mm at 300 dpi = 413×531)', () => {
+    it.each([
+      [413, 531, 'pass'],
+      [412, 531, 'fail'],
+      [413, 530, 'fail'],
+      [3000, 4000, 'pass'],
+    ])('%d×%d → %s', (width, height, result) => {
+      const f = finding(evaluatePhoto(analysis([face()], { width, height }), STATS), 'ImageResolution');
+      expect(f).toMatchObject({ result, value: `${width}x${height}`, threshold: '>= 413x531' });
+    });
 
     it.each([
-      [min, 'pass'],
-      [min - 1, 'fail'],
-      [40, 'fail'],
-    ])('face box %d px wide → %s', (width, result) => {
-      const f = finding(evaluatePhoto(analysis([withBox({ width })])), 'InterEyeDistance');
-      expect(f).toMatchObject({ result, value: width, threshold: `>= ${min}`, fixable: true });
+      ['35:45', 350, 450, 'pass'],
+      ['a phone’s 3:4', 600, 800, 'pass'],
+      ['square', 600, 600, 'fail'],
+      ['landscape 4:3', 800, 600, 'fail'],
+      ['9:16', 450, 800, 'fail'],
+    ])('%s → %s', (_name, width, height, result) => {
+      expect(finding(evaluatePhoto(analysis([face()], { width, height }), STATS), 'AspectRatio').result).toBe(result);
     });
   });
 
   describe('eyes', () => {
-    const min = DEFAULT_PHOTO_THRESHOLDS.minEyeOpenness;
+    const min = T.minEyeOpenness;
 
     it.each([
       ['both open', { left: 0.35, right: 0.36 }, 'pass', 0.35],
@@ -139,19 +297,18 @@ describe('evaluatePhoto', () => {
       ['left closed', { left: 0.05, right: 0.36 }, 'fail', 0.05],
       ['right just under the limit', { left: 0.36, right: 0.149 }, 'fail', 0.15],
     ])('%s → %s, valued by the less open eye', (_name, eyeOpenness, result, value) => {
-      const f = finding(evaluatePhoto(analysis([face({ eyeOpenness })])), 'EyesOpen');
-      expect(f).toMatchObject({ result, value, threshold: `>= ${min}`, fixable: true });
+      expect(check({ eyeOpenness }, 'EyesOpen')).toMatchObject({ result, value, threshold: `>= ${min}`, fixable: true });
     });
 
     it('is inconclusive, not passed, when eye openness was not measured', () => {
       const { eyeOpenness: _omit, ...withoutEyes } = face();
-      const f = finding(evaluatePhoto(analysis([withoutEyes])), 'EyesOpen');
+      const f = finding(evaluatePhoto(analysis([withoutEyes]), STATS), 'EyesOpen');
       expect(f).toEqual({ check: 'EyesOpen', value: null, result: 'inconclusive', fixable: true });
     });
   });
 
   describe('mouth', () => {
-    const max = DEFAULT_PHOTO_THRESHOLDS.maxMouthOpenness;
+    const max = T.maxMouthOpenness;
 
     it.each([
       ['closed', 0, 'pass'],
@@ -159,26 +316,79 @@ describe('evaluatePhoto', () => {
       ['open', max + 0.01, 'fail'],
       ['wide open', 0.6, 'fail'],
     ])('%s → %s', (_name, mouthOpenness, result) => {
-      const f = finding(evaluatePhoto(analysis([face({ mouthOpenness })])), 'MouthClosed');
-      expect(f).toMatchObject({ result, threshold: `<= ${max}`, fixable: true });
+      expect(check({ mouthOpenness }, 'MouthClosed')).toMatchObject({ result, threshold: `<= ${max}`, fixable: true });
     });
 
-    it('adds no MouthClosed finding when the mouth was not measured', () => {
+    it('is inconclusive, not passed, when the mouth was not measured', () => {
       const { mouthOpenness: _omit, ...withoutMouth } = face();
-      expect(evaluatePhoto(analysis([withoutMouth])).map((f) => f.check)).not.toContain('MouthClosed');
+      const f = finding(evaluatePhoto(analysis([withoutMouth]), STATS), 'MouthClosed');
+      expect(f).toEqual({ check: 'MouthClosed', value: null, result: 'inconclusive', fixable: true });
+    });
+  });
+
+  describe('image statistics', () => {
+    it.each([
+      ['Sharpness', { sharpness: T.minSharpness }, 'pass'],
+      ['Sharpness', { sharpness: T.minSharpness - 0.5 }, 'fail'],
+      ['UnderExposurePrevention', { centreLuma: T.minFaceRegionLuma }, 'pass'],
+      ['UnderExposurePrevention', { centreLuma: 40 }, 'fail'],
+      ['OverExposurePrevention', { centreBrightClipped: T.maxFaceRegionBrightClipped }, 'pass'],
+      ['OverExposurePrevention', { centreBrightClipped: 0.6 }, 'fail'],
+      ['BackgroundUniformity', { backgroundStdDev: T.maxBackgroundStdDev }, 'pass'],
+      ['BackgroundUniformity', { backgroundStdDev: 30 }, 'fail'],
+      ['BackgroundLuminance', { backgroundLuma: T.minBackgroundLuma }, 'pass'],
+      ['BackgroundLuminance', { backgroundLuma: 128 }, 'fail'],
+      ['BackgroundColour', { backgroundChroma: T.maxBackgroundChroma }, 'pass'],
+      ['BackgroundColour', { backgroundChroma: 75 }, 'fail'],
+      ['NaturalColour', { colourfulness: T.minColourfulness }, 'pass'],
+      ['NaturalColour', { colourfulness: 0 }, 'fail'],
+    ] as const)('%s with %j → %s', (name, overrides, result) => {
+      const findings = evaluatePhoto(analysis([face()]), stats(overrides));
+      expect(finding(findings, name)).toMatchObject({ result, fixable: true });
+      expect(findings.filter((f) => f.result !== 'pass').map((f) => f.check)).toEqual(result === 'pass' ? [] : [name]);
+    });
+
+    it('marks every statistics check inconclusive (never passed) when the photo was not measured', () => {
+      const findings = evaluatePhoto(analysis([face()]));
+      const notPassed = findings.filter((f) => f.result !== 'pass');
+      expect(notPassed.map((f) => f.check)).toEqual([
+        'Sharpness',
+        'UnderExposurePrevention',
+        'OverExposurePrevention',
+        'BackgroundUniformity',
+        'BackgroundLuminance',
+        'BackgroundColour',
+        'NaturalColour',
+      ]);
+      for (const f of notPassed) expect(f).toMatchObject({ result: 'inconclusive', value: null, fixable: true });
+      expect(photoOutcome(findings)).toBe('INCONCLUSIVE');
+    });
+
+    it('marks a single missing statistic inconclusive', () => {
+      expect(finding(evaluatePhoto(analysis([face()]), stats({ sharpness: Number.NaN })), 'Sharpness').result).toBe(
+        'inconclusive',
+      );
     });
   });
 
   it('applies thresholds passed by the caller', () => {
-    const strict: PhotoRuleThresholds = { ...DEFAULT_PHOTO_THRESHOLDS, maxYawDeg: 1, minFaceWidthPx: 400 };
-    const findings = evaluatePhoto(analysis([face({ pose: { yaw: 2, pitch: 0, roll: 0 } })]), strict);
+    const strict: PhotoRuleThresholds = { ...T, maxYawDeg: 1, minInterEyePx: 400, minSharpness: 100 };
+    const findings = evaluatePhoto(analysis([face({ pose: { yaw: 2, pitch: 0, roll: 0 } })]), STATS, strict);
     expect(finding(findings, 'HeadPose.Yaw')).toMatchObject({ result: 'fail', threshold: '<= 1' });
     expect(finding(findings, 'InterEyeDistance')).toMatchObject({ result: 'fail', threshold: '>= 400' });
+    expect(finding(findings, 'Sharpness')).toMatchObject({ result: 'fail', threshold: '>= 100' });
+  });
+});
+
+describe('photoOutcome', () => {
+  it('is RETAKE on a fixable failure even when other checks are inconclusive', () => {
+    const findings = evaluatePhoto(analysis([face({ pose: { yaw: 20, pitch: 0, roll: 0 } })]));
+    expect(photoOutcome(findings)).toBe('RETAKE');
   });
 });
 
 describe('evaluateComparison', () => {
-  const min = DEFAULT_PHOTO_THRESHOLDS.minFaceSimilarity;
+  const min = T.minFaceSimilarity;
   const cmp = (overrides: Partial<FaceComparison>): FaceComparison => ({
     sourceFaceFound: true,
     targetFaceFound: true,
@@ -220,7 +430,7 @@ describe('evaluateComparison', () => {
 describe('applicantVisibleFindings', () => {
   it('drops every counter-only finding and keeps the rest', () => {
     const all = [
-      ...evaluatePhoto(analysis([face({ pose: { yaw: 20, pitch: 0, roll: 0 } })])),
+      ...evaluatePhoto(analysis([face({ pose: { yaw: 20, pitch: 0, roll: 0 } })]), STATS),
       ...evaluateComparison({ sourceFaceFound: true, targetFaceFound: true, similarity: 42, engine: 'test' }),
       { check: 'Custom.Secret', result: 'fail', fixable: false, counterOnly: true } satisfies Finding,
     ];

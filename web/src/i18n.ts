@@ -5,7 +5,12 @@
  * set with `setText`, which remembers key and parameters so a language switch re-renders it.
  *
  * The language is kept in the URL (`?lang=en`) and in `localStorage` under `lang`, nothing else.
+ *
+ * The photo rules' names and advice come from the core (functions/core/photo-messages.ts), the one
+ * place their wording lives.
  */
+
+import { photoMessageTable } from '../../functions/core/photo-messages';
 
 export const LANGS = ['zh-Hant-TW', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -190,28 +195,8 @@ const zh = {
   'status.err.notFound': '找不到這份申請，或查詢碼不正確。請確認連結是否完整。',
   'status.err.retrying': '暫時無法取得最新進度，稍後會自動重試。',
 
-  // Photo-rule advice (check names from functions/core/photo-rules.ts)
-  'check.SingleFacePresent': '照片中要有且只有一張臉。請讓畫面中只有您本人，臉部完整入鏡。',
-  'check.HeadSize': '頭部大小不符：頭頂到下巴要占照片高度約 70–80%。請調整距離，讓臉不要太小或太大。',
-  'check.InterEyeDistance': '照片解析度太低或臉太小。請靠近相機，或用較高解析度拍攝。',
-  'check.HeadPose.Yaw': '頭部向左或向右轉了。請正面直視鏡頭。',
-  'check.HeadPose.Pitch': '頭部抬起或低下了。請保持下巴水平，直視鏡頭。',
-  'check.HeadPose.Roll': '頭部向一側傾斜了。請把頭擺正。',
-  'check.EyesOpen': '眼睛需要清楚張開。請張開雙眼直視鏡頭，不要戴有色眼鏡。',
-  'check.MouthClosed': '嘴巴需要閉合。請保持自然表情、閉上嘴巴，不要露齒微笑。',
-  'check.IdCard.FacePresent': '無法在身分證影像上找到相片。請上傳清楚、沒有反光的身分證正面影像。',
-  'check.generic': '照片有一項規定不符合。請依護照照片規定重新拍攝：白色背景、正面、雙眼張開、嘴巴閉合。',
-
-  'rule.SingleFacePresent': '只能有一張臉',
-  'rule.HeadSize': '頭部大小',
-  'rule.InterEyeDistance': '照片解析度',
-  'rule.HeadPose.Yaw': '頭部左右轉動',
-  'rule.HeadPose.Pitch': '頭部上下傾斜',
-  'rule.HeadPose.Roll': '頭部歪斜',
-  'rule.EyesOpen': '雙眼張開',
-  'rule.MouthClosed': '嘴巴閉合',
-  'rule.IdCard.FacePresent': '身分證上的相片',
-  'rule.generic': '護照照片規定',
+  // Photo-rule names and advice: one source, functions/core/photo-messages.ts
+  ...photoMessageTable('zh-Hant-TW'),
 
   // Validation messages (codes from functions/core/application.ts and zod's built-in codes)
   'errors.summaryTitle': '請修正以下問題：',
@@ -437,31 +422,7 @@ const en: Record<MessageKey, string> = {
   'status.err.notFound': 'We could not find this application, or the status code is wrong. Check that the link is complete.',
   'status.err.retrying': 'Could not get the latest status; retrying automatically.',
 
-  'check.SingleFacePresent':
-    'The photo must show exactly one face. Make sure only you are in the picture, with your whole face visible.',
-  'check.HeadSize':
-    'The head is the wrong size: from crown to chin it should fill about 70–80% of the photo height. Move closer or further away.',
-  'check.InterEyeDistance': 'The photo resolution is too low or the face too small. Move closer or use a higher resolution.',
-  'check.HeadPose.Yaw': 'Your head is turned to the left or right. Face the camera straight on.',
-  'check.HeadPose.Pitch': 'Your head is tilted up or down. Keep your chin level and look straight into the camera.',
-  'check.HeadPose.Roll': 'Your head is tilted to one side. Hold your head upright.',
-  'check.EyesOpen': 'Your eyes must be open and clearly visible. Look into the camera; no tinted glasses.',
-  'check.MouthClosed': 'Your mouth must be closed. Keep a neutral expression without showing your teeth.',
-  'check.IdCard.FacePresent':
-    'We could not find the portrait on your ID card image. Upload a sharp image of the front of the card without glare.',
-  'check.generic':
-    'Your photo does not meet one of the passport photo rules. Take a new photo: white background, facing the camera, eyes open, mouth closed.',
-
-  'rule.SingleFacePresent': 'One face only',
-  'rule.HeadSize': 'Head size',
-  'rule.InterEyeDistance': 'Image resolution',
-  'rule.HeadPose.Yaw': 'Head turned sideways',
-  'rule.HeadPose.Pitch': 'Head tilted up or down',
-  'rule.HeadPose.Roll': 'Head tilted to one side',
-  'rule.EyesOpen': 'Eyes open',
-  'rule.MouthClosed': 'Mouth closed',
-  'rule.IdCard.FacePresent': 'Portrait on the ID card',
-  'rule.generic': 'Passport photo rules',
+  ...photoMessageTable('en'),
 
   'errors.summaryTitle': 'Please fix the following:',
   'errors.titlePrefix': 'Error: ',

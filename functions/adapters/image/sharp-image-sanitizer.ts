@@ -10,12 +10,21 @@
  * 4. full decode under the same limits, EXIF orientation applied, alpha flattened onto white,
  *    converted to 8-bit sRGB and re-encoded as a fresh baseline JPEG with no metadata;
  * 5. verification of the output (format, dimensions, channels, no metadata, only the JPEG
- *    segments a plain baseline encoder writes, nothing after EOI), under a wall-clock deadline.
+ *    segments a plain baseline encoder writes, nothing after EOI), under a wall-clock deadline;
+ * 6. the photo rules' image statistics of the output (`stats`, see image-statistics.ts).
  *
  * `inspect` and `rebuild` never throw for bad input: they return `{ ok: false, code, detail }`.
  */
 import sharp, { type Metadata, type SharpOptions } from 'sharp';
-import type { ImageSanitizer, InspectResult, RebuildResult, SanitizeReject, SanitizeRejectCode } from '../../core/ports';
+import type {
+  ImageSanitizer,
+  ImageStatistics,
+  InspectResult,
+  RebuildResult,
+  SanitizeReject,
+  SanitizeRejectCode,
+} from '../../core/ports';
+import { measureImageStatistics } from './image-statistics';
 
 /** libvips' operation cache only helps repeated identical work; uploads are never identical. */
 sharp.cache(false);
@@ -151,7 +160,27 @@ async function rebuildImage(buf: Buffer, limits: ImageLimits): Promise<RebuildRe
   }
   const problem = await findOutputProblem(output, inspected);
   if (problem !== null) return reject('undecodable', `output verification failed: ${problem}`);
-  return { ok: true, output, width: inspected.width, height: inspected.height, contentType: 'image/jpeg' };
+  const stats = await measureOrOmit(output);
+  return {
+    ok: true,
+    output,
+    width: inspected.width,
+    height: inspected.height,
+    contentType: 'image/jpeg',
+    ...(stats ? { stats } : {}),
+  };
+}
+
+/**
+ * Statistics of the rebuilt pixels for the photo rules (a fixed-size decode of the output, a few ms).
+ * A failed measurement never rejects an upload: the stats are omitted and the rules say inconclusive.
+ */
+async function measureOrOmit(output: Buffer): Promise<ImageStatistics | undefined> {
+  try {
+    return await measureImageStatistics(output);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Decodes every pixel and writes a new image from them: nothing of the original file but pixels survives. */
