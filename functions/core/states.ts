@@ -19,15 +19,17 @@ export type RecordStatus = (typeof RECORD_STATUSES)[number];
 /**
  * Allowed moves. A re-upload after `RETAKE_REQUESTED` or `REJECTED` goes back to `SCANNING`
  * (an applicant whose file was refused may send another). `SCANNING → SCANNING` is a slot
- * finishing while the other is still pending.
+ * finishing while the other is still pending. `VETTED → REJECTED` and `RETAKE_REQUESTED →
+ * REJECTED` are a rescan after a signature update finding a held image infected: a vetted record
+ * is then never released (the release function re-reads the record).
  */
 const TRANSITIONS: Readonly<Record<RecordStatus, readonly RecordStatus[]>> = {
   AWAITING_UPLOADS: ['SCANNING', 'REJECTED', 'EXPIRED'],
   SCANNING: ['SCANNING', 'CHECKING', 'REJECTED', 'EXPIRED'],
   CHECKING: ['VETTED', 'RETAKE_REQUESTED', 'REJECTED'],
-  VETTED: ['RELEASED'],
+  VETTED: ['RELEASED', 'REJECTED'],
   RELEASED: [],
-  RETAKE_REQUESTED: ['SCANNING', 'EXPIRED'],
+  RETAKE_REQUESTED: ['SCANNING', 'EXPIRED', 'REJECTED'],
   REJECTED: ['SCANNING', 'EXPIRED'],
   EXPIRED: [],
 };

@@ -20,8 +20,10 @@ const ALLOWED: readonly [RecordStatus, RecordStatus][] = [
   ['CHECKING', 'RETAKE_REQUESTED'],
   ['CHECKING', 'REJECTED'],
   ['VETTED', 'RELEASED'],
+  ['VETTED', 'REJECTED'],
   ['RETAKE_REQUESTED', 'SCANNING'],
   ['RETAKE_REQUESTED', 'EXPIRED'],
+  ['RETAKE_REQUESTED', 'REJECTED'],
   ['REJECTED', 'SCANNING'],
   ['REJECTED', 'EXPIRED'],
 ];
