@@ -38,8 +38,8 @@ export const handler = lazyHandler(() => {
   return makeCheckFacesHandler({
     records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),
     clean: createS3ObjectStore(s3Client(), env.CLEAN_BUCKET),
-    faces: createRekognitionFaceAnalyzer(rekognitionClient()),
+    faces: createRekognitionFaceAnalyzer(rekognitionClient(), { matchThreshold: env.FACE_SIMILARITY_THRESHOLD }),
     clock: systemClock,
-    thresholds: { ...DEFAULT_PHOTO_THRESHOLDS, minFaceSimilarity: env.FACE_SIMILARITY_THRESHOLD },
+    thresholds: DEFAULT_PHOTO_THRESHOLDS,
   });
 });

@@ -82,8 +82,11 @@ export interface PhotoRuleThresholds {
   /** `colourfulness` (mean chroma) at least: a colour photo, not greyscale. */
   readonly minColourfulness: number;
   // The comparison ----------------------------------------------------------------------------
-  /** Similarity (engine scale, 0–100) at or above which the photo and the ID portrait match. */
-  readonly minFaceSimilarity: number;
+  /**
+   * Overrides the engine's own match threshold (`FaceComparison.matchThreshold`, on that engine's
+   * 0–100 scale). Leave unset to use the engine's calibrated threshold.
+   */
+  readonly minFaceSimilarity?: number;
 }
 
 /**
@@ -151,9 +154,7 @@ export const DEFAULT_PHOTO_THRESHOLDS: PhotoRuleThresholds = {
   maxBackgroundChroma: 20,
   // DESIGN.md "colour": a greyscale JPEG measures < 1, LFW-based bases p5 ≈ 16 (eval:photos).
   minColourfulness: 4,
-  // The embedded engine's point of ~0.1 % false-match rate on the LFW subset (face-engine.md),
-  // mapped to the 0–100 scale in the adapter.
-  minFaceSimilarity: 90,
+  // The face-match threshold is each engine's own (FaceComparison.matchThreshold); no override.
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -425,11 +426,12 @@ export function evaluateComparison(cmp: FaceComparison, t: PhotoRuleThresholds =
   if (cmp.similarity === null) {
     findings.push({ check: FACE_MATCH_CHECK, value: null, result: 'inconclusive', fixable: false, counterOnly: true });
   } else {
+    const threshold = t.minFaceSimilarity ?? cmp.matchThreshold;
     findings.push({
       check: FACE_MATCH_CHECK,
       value: round(cmp.similarity, 1),
-      threshold: `>= ${t.minFaceSimilarity}`,
-      result: cmp.similarity >= t.minFaceSimilarity ? 'pass' : 'fail',
+      threshold: `>= ${threshold}`,
+      result: cmp.similarity >= threshold ? 'pass' : 'fail',
       fixable: false,
       counterOnly: true,
     });

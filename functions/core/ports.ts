@@ -203,6 +203,12 @@ export interface FaceComparison {
   readonly targetFaceFound: boolean;
   /** 0–100 on this engine's calibrated scale; null when either face is missing. */
   readonly similarity: number | null;
+  /**
+   * The similarity at or above which this engine calls two faces the same person: each engine has
+   * its own scale and its own calibrated threshold (embedded: docs/face-accuracy.md; Rekognition:
+   * 99 by default, as AWS advises where accuracy matters).
+   */
+  readonly matchThreshold: number;
   readonly engine: string;
 }
 

@@ -19,10 +19,23 @@ import sharp from 'sharp';
 import {
   createRekognitionFaceAnalyzer,
   jpegDimensions,
+  landmarksFromRekognition,
   REKOGNITION_FACE_ENGINE,
 } from '../../functions/adapters/aws/rekognition-face-analyzer';
 import { evaluateComparison, evaluatePhoto } from '../../functions/core/photo-rules';
 import { FACE_MATCH_CHECK, type Finding, ID_CARD_FACE_CHECK } from '../../functions/core/verdict';
+
+/** The checks Rekognition's DetectFaces answers; the rest need the scanner's image statistics. */
+const FACE_CHECKS = [
+  'SingleFacePresent',
+  'HeadSize',
+  'InterEyeDistance',
+  'HeadPose.Yaw',
+  'HeadPose.Pitch',
+  'HeadPose.Roll',
+  'EyesOpen',
+  'MouthClosed',
+];
 
 type DetectFacesResponse = Omit<DetectFacesCommandOutput, '$metadata'>;
 type CompareFacesResponse = Omit<CompareFacesCommandOutput, '$metadata'>;
@@ -115,10 +128,19 @@ describe('analyzePortrait (DetectFaces)', () => {
           pose: { yaw: -2.3, pitch: 3.1, roll: 1.2 },
           eyeOpenness: { left: 0.35, right: 0.35 },
           mouthOpenness: 0.05,
+          // Rekognition's eyeLeft (x 0.4039, the picture's left) is the subject's right eye.
+          landmarks: {
+            leftEye: { x: 355, y: 294 },
+            rightEye: { x: 242.3, y: 294 },
+            noseTip: { x: 298.7, y: 370.9 },
+            mouthCenter: { x: 298.7, y: 447.7 },
+            chin: { x: 298.7, y: 554.5 },
+          },
         },
       ],
     });
-    const findings = evaluatePhoto(analysis);
+    // The face checks: the image statistics come from the scanner, not from Rekognition.
+    const findings = evaluatePhoto(analysis).filter((f) => FACE_CHECKS.includes(f.check));
     expect(findings.every((f) => f.result === 'pass')).toBe(true);
     expect(results(findings)).toEqual({
       SingleFacePresent: 'pass',
@@ -132,20 +154,44 @@ describe('analyzePortrait (DetectFaces)', () => {
     });
   });
 
+  it("maps landmarks to pixels in the subject's terms; without both eyes and the chin there are none", () => {
+    const landmarks = landmarksFromRekognition(
+      [
+        { Type: 'eyeLeft', X: 0.4, Y: 0.3 },
+        { Type: 'eyeRight', X: 0.6, Y: 0.32 },
+        { Type: 'nose', X: 0.5, Y: 0.45 },
+        { Type: 'mouthLeft', X: 0.42, Y: 0.55 },
+        { Type: 'mouthRight', X: 0.58, Y: 0.57 },
+        { Type: 'chinBottom', X: 0.51, Y: 0.7 },
+        { Type: 'upperJawlineLeft', X: 0.3, Y: 0.35 },
+      ],
+      1000,
+      500,
+    );
+    expect(landmarks).toEqual({
+      rightEye: { x: 400, y: 150 },
+      leftEye: { x: 600, y: 160 },
+      noseTip: { x: 500, y: 225 },
+      mouthCenter: { x: 500, y: 280 },
+      chin: { x: 510, y: 350 },
+    });
+    expect(landmarksFromRekognition([{ Type: 'eyeLeft', X: 0.4, Y: 0.3 }], 1000, 500)).toBeUndefined();
+    expect(landmarksFromRekognition(undefined, 1000, 500)).toBeUndefined();
+  });
+
   it('closed eyes and an open mouth fail as Rekognition says', async () => {
     rekognition.on(DetectFacesCommand).resolves(fixture<DetectFacesResponse>('detect-faces-eyes-closed-mouth-open'));
     const findings = evaluatePhoto(await analyzer.analyzePortrait(photo));
     expect(results(findings)).toMatchObject({ EyesOpen: 'fail', MouthClosed: 'fail', 'HeadPose.Yaw': 'pass' });
   });
 
-  it('answers below 80 % confidence are left out: eyes inconclusive, no mouth finding', async () => {
+  it('answers below 80 % confidence are left out: eyes and mouth inconclusive', async () => {
     rekognition.on(DetectFacesCommand).resolves(fixture<DetectFacesResponse>('detect-faces-uncertain'));
     const analysis = await analyzer.analyzePortrait(photo);
     expect(analysis.faces[0]).not.toHaveProperty('eyeOpenness');
     expect(analysis.faces[0]).not.toHaveProperty('mouthOpenness');
     const findings = evaluatePhoto(analysis);
-    expect(results(findings)).toMatchObject({ EyesOpen: 'inconclusive' });
-    expect(findings.find((f) => f.check === 'MouthClosed')).toBeUndefined();
+    expect(results(findings)).toMatchObject({ EyesOpen: 'inconclusive', MouthClosed: 'inconclusive' });
   });
 
   it('a turned and tilted head fails yaw and roll', async () => {
@@ -191,7 +237,13 @@ describe('compareFaces (CompareFaces)', () => {
   it('a match passes', async () => {
     rekognition.on(CompareFacesCommand).resolves(fixture<CompareFacesResponse>('compare-faces-match'));
     const cmp = await analyzer.compareFaces(photo, idCard);
-    expect(cmp).toEqual({ sourceFaceFound: true, targetFaceFound: true, similarity: 99.42, engine: REKOGNITION_FACE_ENGINE });
+    expect(cmp).toEqual({
+      sourceFaceFound: true,
+      targetFaceFound: true,
+      similarity: 99.42,
+      matchThreshold: 99,
+      engine: REKOGNITION_FACE_ENGINE,
+    });
     expect(results(evaluateComparison(cmp))).toEqual({ [ID_CARD_FACE_CHECK]: 'pass', [FACE_MATCH_CHECK]: 'pass' });
   });
 
@@ -223,7 +275,13 @@ describe('compareFaces (CompareFaces)', () => {
           : fixture<DetectFacesResponse>('detect-faces-none'),
       );
     const cmp = await analyzer.compareFaces(photo, idCard);
-    expect(cmp).toEqual({ sourceFaceFound: true, targetFaceFound: false, similarity: null, engine: REKOGNITION_FACE_ENGINE });
+    expect(cmp).toEqual({
+      sourceFaceFound: true,
+      targetFaceFound: false,
+      similarity: null,
+      matchThreshold: 99,
+      engine: REKOGNITION_FACE_ENGINE,
+    });
     expect(rekognition.commandCalls(DetectFacesCommand).map((c) => c.args[0].input.Attributes)).toEqual([
       ['DEFAULT'],
       ['DEFAULT'],

@@ -4,16 +4,20 @@
  */
 import sharp from 'sharp';
 import { SAMPLE_PERSONS, sampleIdCard, samplePassportPhoto, sampleRuleBreakingPhoto } from '../../bin/support/sample-images';
+import { measureImageStatistics } from '../../functions/adapters/image/image-statistics';
 import {
   createEmbeddedFaceAnalyzer,
   distanceForSimilarity,
+  EMBEDDED_MATCH_THRESHOLD,
   type EmbeddedFaceAnalyzer,
+  SIMILARITY_MIDPOINT_DISTANCE,
+  SIMILARITY_THRESHOLD_DISTANCE,
   similarityFromDistance,
 } from '../../functions/adapters/local/embedded-face-analyzer';
-import { DEFAULT_PHOTO_THRESHOLDS, evaluatePhoto } from '../../functions/core/photo-rules';
+import { evaluatePhoto } from '../../functions/core/photo-rules';
 
 const PERSONS = SAMPLE_PERSONS.map((_, index) => index);
-const MATCH = DEFAULT_PHOTO_THRESHOLDS.minFaceSimilarity;
+const MATCH = EMBEDDED_MATCH_THRESHOLD;
 
 let analyzer: EmbeddedFaceAnalyzer;
 let photos: Uint8Array[];
@@ -53,14 +57,16 @@ beforeAll(async () => {
 });
 
 describe('similarity scale', () => {
-  it('maps distance 0.54 to 90, is monotone, and inverts', () => {
-    expect(similarityFromDistance(0.54)).toBeCloseTo(90, 1);
-    expect(similarityFromDistance(0.2)).toBeGreaterThan(99);
-    expect(similarityFromDistance(0.83)).toBeLessThan(20);
-    const distances = [0, 0.2, 0.4, 0.54, 0.6, 0.7, 0.9, 1.2];
+  it('maps the calibrated distance (FMR 0.1 % on LFW) to the exported threshold, is monotone, and inverts', () => {
+    expect(EMBEDDED_MATCH_THRESHOLD).toBe(90);
+    expect(similarityFromDistance(SIMILARITY_THRESHOLD_DISTANCE)).toBeCloseTo(EMBEDDED_MATCH_THRESHOLD, 1);
+    expect(similarityFromDistance(SIMILARITY_MIDPOINT_DISTANCE)).toBeCloseTo(50, 1);
+    expect(similarityFromDistance(0.29)).toBeGreaterThan(97); // LFW genuine median
+    expect(similarityFromDistance(0.57)).toBeLessThan(20); // LFW impostor median
+    const distances = [0, 0.2, 0.3, 0.374, 0.42, 0.48, 0.6, 0.9, 1.4, 2];
     const similarities = distances.map(similarityFromDistance);
     expect([...similarities].sort((a, b) => b - a)).toEqual(similarities);
-    expect(distanceForSimilarity(90)).toBeCloseTo(0.54, 3);
+    expect(distanceForSimilarity(EMBEDDED_MATCH_THRESHOLD)).toBeCloseTo(SIMILARITY_THRESHOLD_DISTANCE, 3);
   });
 });
 
@@ -81,6 +87,58 @@ describe('analyzePortrait', () => {
     expect(face.eyeOpenness?.left).toBeGreaterThan(0.25);
     expect(face.eyeOpenness?.right).toBeGreaterThan(0.25);
     expect(face.mouthOpenness).toBeLessThan(0.2);
+  });
+
+  it.each(PERSONS)('places the landmarks of sample photo %i where a face has them', async (person) => {
+    const analysis = await analyzer.analyzePortrait(photos[person] as Uint8Array);
+    const face = analysis.faces[0];
+    const marks = face?.landmarks;
+    if (!face || !marks) throw new Error('no landmarks');
+    const { leftEye, rightEye, noseTip, mouthCenter, chin, foreheadTop } = marks;
+    if (!noseTip || !mouthCenter || !foreheadTop) throw new Error('incomplete landmarks');
+    // Subject's terms: the left eye is on the right of the picture.
+    expect(leftEye.x).toBeGreaterThan(rightEye.x);
+    const eyeY = (leftEye.y + rightEye.y) / 2;
+    expect(foreheadTop.y).toBeLessThan(eyeY);
+    expect(eyeY).toBeLessThan(noseTip.y);
+    expect(noseTip.y).toBeLessThan(mouthCenter.y);
+    expect(mouthCenter.y).toBeLessThan(chin.y);
+    // Everything inside the face box (a pixel of slack for rounding), the chin at its bottom.
+    for (const p of [leftEye, rightEye, noseTip, mouthCenter, chin, foreheadTop]) {
+      expect(p.x).toBeGreaterThanOrEqual(face.box.x - 1);
+      expect(p.x).toBeLessThanOrEqual(face.box.x + face.box.width + 1);
+      expect(p.y).toBeGreaterThanOrEqual(face.box.y - 1);
+      expect(p.y).toBeLessThanOrEqual(face.box.y + face.box.height + 1);
+    }
+    expect(chin.y).toBeGreaterThan(face.box.y + 0.9 * face.box.height);
+    expect(foreheadTop.y).toBeLessThan(face.box.y + 1);
+    // Inter-eye distance (pupils): about 0.3–0.5 of the forehead-to-chin height, level eyes.
+    const interEye = Math.hypot(leftEye.x - rightEye.x, leftEye.y - rightEye.y);
+    expect(interEye / face.box.height).toBeGreaterThan(0.25);
+    expect(interEye / face.box.height).toBeLessThan(0.55);
+    expect(interEye).toBeGreaterThan(90); // ICAO minimum, comfortably met by the 630 x 810 samples
+    expect(Math.abs(leftEye.y - rightEye.y)).toBeLessThan(0.1 * interEye);
+    // Nose and mouth on the midline between the eyes.
+    const midX = (leftEye.x + rightEye.x) / 2;
+    expect(Math.abs(noseTip.x - midX)).toBeLessThan(0.25 * interEye);
+    expect(Math.abs(mouthCenter.x - midX)).toBeLessThan(0.25 * interEye);
+  });
+
+  it('scales the landmarks with the image, like the box', async () => {
+    const large = new Uint8Array(
+      await sharp(photos[0] as Uint8Array)
+        .resize(1260, 1620)
+        .jpeg()
+        .toBuffer(),
+    );
+    const [small, big] = await Promise.all([analyzer.analyzePortrait(photos[0] as Uint8Array), analyzer.analyzePortrait(large)]);
+    const a = small.faces[0]?.landmarks;
+    const b = big.faces[0]?.landmarks;
+    if (!a || !b) throw new Error('no landmarks');
+    expect(b.chin.y / a.chin.y).toBeGreaterThan(1.9);
+    expect(b.chin.y / a.chin.y).toBeLessThan(2.1);
+    expect(b.leftEye.x / a.leftEye.x).toBeGreaterThan(1.9);
+    expect(b.leftEye.x / a.leftEye.x).toBeLessThan(2.1);
   });
 
   it('finds two faces on a side-by-side composite, largest first', async () => {
@@ -147,6 +205,7 @@ describe('compareFaces', () => {
       sourceFaceFound: true,
       targetFaceFound: false,
       similarity: null,
+      matchThreshold: EMBEDDED_MATCH_THRESHOLD,
       engine: expect.any(String),
     });
     const reversed = await analyzer.compareFaces(grey, photos[0] as Uint8Array);
@@ -157,14 +216,16 @@ describe('compareFaces', () => {
 
 describe('sample pictures against the photo rules', () => {
   it.each(PERSONS)('sample passport photo %i passes every rule', async (person) => {
-    const findings = evaluatePhoto(await analyzer.analyzePortrait(photos[person] as Uint8Array));
+    const photo = photos[person] as Uint8Array;
+    const findings = evaluatePhoto(await analyzer.analyzePortrait(photo), await measureImageStatistics(photo));
     expect(findings.filter((finding) => finding.result !== 'pass')).toEqual([]);
   });
 
   it.each(PERSONS)(
     'the rule-breaking sample of person %i fails HeadPose.Roll only, which the applicant can fix',
     async (person) => {
-      const findings = evaluatePhoto(await analyzer.analyzePortrait(await sampleRuleBreakingPhoto(person)));
+      const photo = await sampleRuleBreakingPhoto(person);
+      const findings = evaluatePhoto(await analyzer.analyzePortrait(photo), await measureImageStatistics(photo));
       const failed = findings.filter((finding) => finding.result !== 'pass');
       expect(failed.map((finding) => finding.check)).toEqual(['HeadPose.Roll']);
       expect(failed.every((finding) => finding.fixable)).toBe(true);

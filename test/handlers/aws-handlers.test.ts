@@ -19,6 +19,7 @@ import { kmsClient } from '../../functions/adapters/aws/kms-client';
 import { rekognitionClient } from '../../functions/adapters/aws/rekognition-client';
 import { s3Client } from '../../functions/adapters/aws/s3-client';
 import { sqsClient } from '../../functions/adapters/aws/sqs-client';
+import { measureImageStatistics } from '../../functions/adapters/image/image-statistics';
 import { createPublicKeyVerifier } from '../../functions/adapters/local/local-signer';
 import type { ApplicationRecord } from '../../functions/core/record';
 import { releaseEnvelopeSchema, releasePayloadSchema } from '../../functions/core/release-message';
@@ -188,7 +189,8 @@ describe('pipeline functions', () => {
       grantsIssued: 1,
       updatedAt: base.updatedAt,
     });
-    putRecord({ ...base, status: 'CHECKING', uploads: { photo: clean(photoRef), idCard: clean(idRef) } });
+    const stats = await measureImageStatistics(photo);
+    putRecord({ ...base, status: 'CHECKING', uploads: { photo: { ...clean(photoRef), stats }, idCard: clean(idRef) } });
     objects.set(cleanKey(photoRef), photo);
     objects.set(cleanKey(idRef), idCard);
     rekognition.on(DetectFacesCommand).resolves(await fixture('detect-faces-compliant.json'));

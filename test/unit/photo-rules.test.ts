@@ -388,13 +388,29 @@ describe('photoOutcome', () => {
 });
 
 describe('evaluateComparison', () => {
-  const min = T.minFaceSimilarity;
+  /** The engine's own calibrated threshold travels with its comparison. */
+  const min = 90;
   const cmp = (overrides: Partial<FaceComparison>): FaceComparison => ({
     sourceFaceFound: true,
     targetFaceFound: true,
     similarity: 97.5,
+    matchThreshold: min,
     engine: 'test',
     ...overrides,
+  });
+
+  it("uses each engine's own threshold, unless the configuration overrides it", () => {
+    expect(finding(evaluateComparison(cmp({ similarity: 95, matchThreshold: 99 })), FACE_MATCH_CHECK)).toMatchObject({
+      result: 'fail',
+      threshold: '>= 99',
+    });
+    expect(finding(evaluateComparison(cmp({ similarity: 95, matchThreshold: 90 })), FACE_MATCH_CHECK)).toMatchObject({
+      result: 'pass',
+      threshold: '>= 90',
+    });
+    expect(
+      finding(evaluateComparison(cmp({ similarity: 95, matchThreshold: 90 }), { ...T, minFaceSimilarity: 96 }), FACE_MATCH_CHECK),
+    ).toMatchObject({ result: 'fail', threshold: '>= 96' });
   });
 
   it('passes both checks above the threshold; the score is counter-only', () => {
@@ -431,7 +447,7 @@ describe('applicantVisibleFindings', () => {
   it('drops every counter-only finding and keeps the rest', () => {
     const all = [
       ...evaluatePhoto(analysis([face({ pose: { yaw: 20, pitch: 0, roll: 0 } })]), STATS),
-      ...evaluateComparison({ sourceFaceFound: true, targetFaceFound: true, similarity: 42, engine: 'test' }),
+      ...evaluateComparison({ sourceFaceFound: true, targetFaceFound: true, similarity: 42, matchThreshold: 90, engine: 'test' }),
       { check: 'Custom.Secret', result: 'fail', fixable: false, counterOnly: true } satisfies Finding,
     ];
     const visible = applicantVisibleFindings(all);

@@ -11,6 +11,11 @@
  * - Faces: largest first, and only those at least 30 % of the largest face's height and 40 px tall,
  *   as the embedded analyzer filters them.
  * - Pose: Rekognition's Yaw/Pitch/Roll are degrees already. Confidence 0–100 becomes 0–1.
+ * - Landmarks ({@link landmarksFromRekognition}): ratios × image size, in pixels. Rekognition names the
+ *   eyes by image side (`eyeLeft` is on the left of the picture, i.e. the subject's RIGHT eye); the
+ *   port uses the subject's terms, so `eyeLeft` → `rightEye` and `eyeRight` → `leftEye`. The mouth
+ *   centre is the midpoint of `mouthLeft` and `mouthRight`; the chin is `chinBottom`. Rekognition
+ *   has no forehead point, so `foreheadTop` is left out.
  * - Eyes and mouth (INTERIM mapping): the port carries ratios (eye aspect, lip gap over mouth width)
  *   that `evaluatePhoto` compares with `minEyeOpenness` 0.15 and `maxMouthOpenness` 0.2, while
  *   Rekognition gives booleans with a confidence. They are mapped to representative ratios on the
@@ -29,6 +34,8 @@
  * which one has no face with a null similarity. When both images do have faces the original error is
  * rethrown. Every other error propagates.
  */
+
+import type { Landmark } from '@aws-sdk/client-rekognition';
 import {
   CompareFacesCommand,
   DetectFacesCommand,
@@ -36,7 +43,7 @@ import {
   InvalidParameterException,
   type RekognitionClient,
 } from '@aws-sdk/client-rekognition';
-import type { DetectedFace, FaceAnalyzer, FaceComparison, PortraitAnalysis } from '../../core/ports';
+import type { DetectedFace, FaceAnalyzer, FaceComparison, FaceLandmarks, Point, PortraitAnalysis } from '../../core/ports';
 
 export const REKOGNITION_FACE_ENGINE = 'rekognition';
 
@@ -103,12 +110,41 @@ function confident(attribute: { Value?: boolean; Confidence?: number } | undefin
   return attribute.Confidence >= MIN_ATTRIBUTE_CONFIDENCE ? attribute.Value : undefined;
 }
 
+/**
+ * Rekognition's landmarks in the port's terms (pixels; the subject's left and right). Undefined when
+ * either eye or the chin is missing.
+ */
+export function landmarksFromRekognition(
+  landmarks: readonly Landmark[] | undefined,
+  width: number,
+  height: number,
+): FaceLandmarks | undefined {
+  const byType = new Map<string, Point>();
+  for (const landmark of landmarks ?? []) {
+    if (landmark.Type === undefined || landmark.X === undefined || landmark.Y === undefined) continue;
+    byType.set(landmark.Type, { x: round(landmark.X * width, 1), y: round(landmark.Y * height, 1) });
+  }
+  const rightEye = byType.get('eyeLeft'); // on the image's left: the subject's right eye
+  const leftEye = byType.get('eyeRight');
+  const chin = byType.get('chinBottom');
+  if (!rightEye || !leftEye || !chin) return undefined;
+  const noseTip = byType.get('nose');
+  const mouthLeft = byType.get('mouthLeft');
+  const mouthRight = byType.get('mouthRight');
+  const mouthCenter =
+    mouthLeft && mouthRight
+      ? { x: round((mouthLeft.x + mouthRight.x) / 2, 1), y: round((mouthLeft.y + mouthRight.y) / 2, 1) }
+      : undefined;
+  return { leftEye, rightEye, ...(noseTip ? { noseTip } : {}), ...(mouthCenter ? { mouthCenter } : {}), chin };
+}
+
 /** One Rekognition `FaceDetail` in the port's terms, on an image of `width` × `height` pixels. */
 export function toDetectedFace(detail: FaceDetail, width: number, height: number): DetectedFace {
   const box = detail.BoundingBox ?? {};
   const eyesOpen = confident(detail.EyesOpen);
   const mouthOpen = confident(detail.MouthOpen);
   const eye = eyesOpen === undefined ? undefined : eyesOpen ? INTERIM_OPENNESS.eyesOpen : INTERIM_OPENNESS.eyesClosed;
+  const landmarks = landmarksFromRekognition(detail.Landmarks, width, height);
   return {
     box: {
       x: Math.round((box.Left ?? 0) * width),
@@ -124,6 +160,7 @@ export function toDetectedFace(detail: FaceDetail, width: number, height: number
     },
     ...(eye !== undefined ? { eyeOpenness: { left: eye, right: eye } } : {}),
     ...(mouthOpen !== undefined ? { mouthOpenness: mouthOpen ? INTERIM_OPENNESS.mouthOpen : INTERIM_OPENNESS.mouthClosed } : {}),
+    ...(landmarks ? { landmarks } : {}),
   };
 }
 
@@ -139,7 +176,14 @@ function isInvalidParameter(error: unknown): boolean {
   return error instanceof InvalidParameterException || (error as { name?: unknown } | null)?.name === 'InvalidParameterException';
 }
 
-export function createRekognitionFaceAnalyzer(client: RekognitionClient): FaceAnalyzer {
+/** AWS's advice for CompareFaces where accuracy matters (Rekognition developer guide). */
+export const REKOGNITION_DEFAULT_MATCH_THRESHOLD = 99;
+
+export function createRekognitionFaceAnalyzer(
+  client: RekognitionClient,
+  options: { readonly matchThreshold?: number } = {},
+): FaceAnalyzer {
+  const matchThreshold = options.matchThreshold ?? REKOGNITION_DEFAULT_MATCH_THRESHOLD;
   async function faceCount(image: Uint8Array): Promise<number> {
     const result = await client.send(new DetectFacesCommand({ Image: { Bytes: image }, Attributes: ['DEFAULT'] }));
     return result.FaceDetails?.length ?? 0;
@@ -173,6 +217,7 @@ export function createRekognitionFaceAnalyzer(client: RekognitionClient): FaceAn
           sourceFaceFound: true,
           targetFaceFound,
           similarity: similarities.length > 0 ? round(Math.max(...similarities), 2) : targetFaceFound ? 0 : null,
+          matchThreshold,
           engine: REKOGNITION_FACE_ENGINE,
         };
       } catch (error) {
@@ -183,6 +228,7 @@ export function createRekognitionFaceAnalyzer(client: RekognitionClient): FaceAn
           sourceFaceFound: sourceFaces > 0,
           targetFaceFound: targetFaces > 0,
           similarity: null,
+          matchThreshold,
           engine: REKOGNITION_FACE_ENGINE,
         };
       }

@@ -3,10 +3,12 @@
  * npm package (see docs/face-engine.md).
  *
  * - `analyzePortrait`: @vladmandic/human (BlazeFace → 478-point FaceMesh → iris) gives the faces, the head
- *   pose and the eye and mouth ratios.
- * - `compareFaces`: @vladmandic/face-api (TinyFaceDetector, or SSD-MobileNetV1 when Tiny finds nothing →
- *   68 landmarks → 128-d ResNet-34 descriptor) on the largest face of each image; the Euclidean distance is
- *   mapped to a 0–100 similarity.
+ *   pose, the eye and mouth ratios and the landmarks (embedded-face-landmarks.ts).
+ * - `compareFaces`: @vladmandic/face-api on the largest face of each image: TinyFaceDetector (then
+ *   SSD-MobileNetV1, then Human's detector, each only when the previous one finds nothing) → 68 landmarks
+ *   → dlib face chip, rotated upright and framed by the landmarks (embedded-face-chip.ts) → 128-d ResNet-34
+ *   descriptor of the chip and of its mirror image, averaged and scaled to unit length. The Euclidean
+ *   distance is mapped to a calibrated 0–100 similarity (docs/face-accuracy.md).
  *
  * Both libraries share one tfjs engine on the WASM backend. Models load once per process, lazily, behind a
  * single promise. Engine work is serialised (the WASM backend runs one thread anyway). Every tensor is
@@ -19,6 +21,8 @@ import type * as FaceApiModule from '@vladmandic/face-api/dist/face-api.node-was
 import type { FaceResult, Config as HumanConfig, Human as HumanInstance, Tensor as HumanTensor, Point } from '@vladmandic/human';
 import sharp from 'sharp';
 import type { DetectedFace, FaceAnalyzer, FaceComparison, HeadPose, PortraitAnalysis } from '../../core/ports';
+import { faceChip } from './embedded-face-chip';
+import { landmarksFromMesh } from './embedded-face-landmarks';
 
 type FaceApi = typeof FaceApiModule;
 type FaceApiTensor3D = ReturnType<FaceApi['tf']['tensor3d']>;
@@ -31,16 +35,27 @@ type Box = DetectedFace['box'];
 export const EMBEDDED_FACE_ENGINE = 'embedded:human-3.3.6+face-api-1.7.15';
 
 /**
- * Distance → similarity: a logistic curve, monotone decreasing in d, anchored so that
- * d = 0.54 (≈ 0.1 % false-match rate on the LFW subset, face-engine.md) gives 90 and d = 0.70 gives 50.
+ * Distance → similarity. The matcher's distance is the Euclidean distance between unit-length face-api
+ * descriptors (dlib-aligned chip, averaged with its mirror image). It is mapped to 0–100 by a logistic
+ * curve, monotone decreasing in d, calibrated on the LFW subset with `npm run eval:faces`
+ * (docs/face-accuracy.md):
  *
- *   similarity(d) = 100 / (1 + exp(k · (d − 0.70))),  k = ln 9 / 0.16 ≈ 13.73
+ *   similarity(d) = 100 / (1 + exp(k · (d − 0.48))),  k = ln 9 / (0.48 − 0.374) ≈ 20.7
  *
- * Anchors: d 0.20 → 99.9 · d 0.44 (LFW genuine mean) → 97.3 · d 0.54 → 90 · d 0.612 (≈ 1 % FMR) → 77
- * · d 0.83 (LFW impostor mean) → 14.
+ * Anchors: d 0.374 (false-match rate 0.1 %) → 90 = {@link EMBEDDED_MATCH_THRESHOLD} · d 0.417 (FMR 1 %) → 79
+ * · d 0.48 (FMR ≈ 10 %) → 50 · d 0.29 (genuine median) → 98 · d 0.57 (impostor median) → 14.
  */
-export const SIMILARITY_MIDPOINT_DISTANCE = 0.7;
-export const SIMILARITY_SLOPE = Math.log(9) / 0.16;
+export const SIMILARITY_THRESHOLD_DISTANCE = 0.374;
+export const SIMILARITY_MIDPOINT_DISTANCE = 0.48;
+export const SIMILARITY_SLOPE = Math.log(9) / (SIMILARITY_MIDPOINT_DISTANCE - SIMILARITY_THRESHOLD_DISTANCE);
+
+/**
+ * The calibrated match threshold on this engine's 0–100 scale: a similarity of at least 90 is a match.
+ * It sits at the distance where the embedded matcher's false-match rate was 0.1 % on the LFW subset
+ * (FNMR 7 % there, failures to acquire counted as non-matches). LFW is not passport-vs-ID-card data:
+ * recalibrate on real pairs (docs/face-accuracy.md).
+ */
+export const EMBEDDED_MATCH_THRESHOLD = 90;
 
 export function similarityFromDistance(distance: number): number {
   const similarity = 100 / (1 + Math.exp(SIMILARITY_SLOPE * (distance - SIMILARITY_MIDPOINT_DISTANCE)));
@@ -64,8 +79,18 @@ export interface EmbeddedFaceAnalyzerOptions {
   /** face-api TinyFaceDetector input size (multiple of 32) and score floor, for the comparison. */
   readonly matchDetectorInputSize?: number;
   readonly matchDetectorMinScore?: number;
-  /** face-api SSD-MobileNetV1 score floor, used only when the Tiny detector finds no face. */
+  /** face-api SSD-MobileNetV1 score floor (the fallback when the Tiny detector finds no face, or the only detector). */
   readonly fallbackDetectorMinScore?: number;
+  /** `tiny-then-ssd`: Tiny first, SSD when Tiny finds nothing; `ssd`: SSD only. */
+  readonly matchDetector?: 'tiny-then-ssd' | 'ssd';
+  /** `box`: face-api's axis-aligned landmark box; `chip`: dlib's rotated, fixed-margin face chip (embedded-face-chip.ts). */
+  readonly matchAlignment?: 'box' | 'chip';
+  /** Average the descriptors of the crop and its mirror image, then scale to unit length. */
+  readonly matchMirrorAverage?: boolean;
+  /** When neither face-api detector finds a face, take Human's largest face (mesh extents) as the detection. */
+  readonly matchHumanFallback?: boolean;
+  /** Weight of Human's faceres cosine distance added to face-api's distance; 0 turns fusion off. */
+  readonly matchHumanWeight?: number;
 }
 
 export interface EmbeddedFaceAnalyzer extends FaceAnalyzer {
@@ -86,7 +111,14 @@ const DEFAULTS: Required<EmbeddedFaceAnalyzerOptions> = {
   matchDetectorInputSize: 416,
   matchDetectorMinScore: 0.3,
   fallbackDetectorMinScore: 0.2,
+  matchDetector: 'tiny-then-ssd',
+  matchAlignment: 'chip',
+  matchMirrorAverage: true,
+  matchHumanFallback: true,
+  matchHumanWeight: 0,
 };
+
+const CHIP_SIZE = 150;
 
 interface Engines {
   readonly human: HumanInstance;
@@ -205,6 +237,24 @@ async function loadEngines(): Promise<Engines> {
   return { human, faceapi };
 }
 
+let humanDescriptionPromise: Promise<void> | null = null;
+
+/**
+ * Loads Human's faceres model (only the fused matcher needs it). Human merges the config given to
+ * `load` into its own, so every call passes `face.description.enabled` explicitly.
+ */
+function humanDescriptionModel(human: HumanInstance): Promise<void> {
+  if (!humanDescriptionPromise) {
+    humanDescriptionPromise = withFileFetch(() => human.load(asHumanConfig({ face: { description: { enabled: true } } }))).catch(
+      (error: unknown) => {
+        humanDescriptionPromise = null;
+        throw error;
+      },
+    );
+  }
+  return humanDescriptionPromise;
+}
+
 function engines(): Promise<Engines> {
   if (!enginesPromise) {
     enginesPromise = loadEngines().catch((error: unknown) => {
@@ -313,12 +363,14 @@ function meshBox(face: FaceResult, scale: number): Box {
 function toDetectedFace(face: FaceResult, scale: number): DetectedFace {
   const eyes = face.mesh.length > 0 ? eyeOpenness(face.mesh) : undefined;
   const mouth = face.mesh.length > 0 ? mouthOpenness(face.mesh) : undefined;
+  const landmarks = landmarksFromMesh(face.mesh, scale);
   return {
     box: meshBox(face, scale),
     confidence: roundTo(face.score, 3),
     pose: headPose(face),
     ...(eyes ? { eyeOpenness: eyes } : {}),
     ...(mouth !== undefined ? { mouthOpenness: mouth } : {}),
+    ...(landmarks ? { landmarks } : {}),
   };
 }
 
@@ -337,7 +389,9 @@ async function detectPortraitFaces(
 ): Promise<DetectedFace[]> {
   const input = toTensor(faceapi, image);
   try {
-    const perCall = asHumanConfig({ face: { detector: { minConfidence: options.minDetectionConfidence } } });
+    const perCall = asHumanConfig({
+      face: { detector: { minConfidence: options.minDetectionConfidence }, description: { enabled: false } },
+    });
     const result = await human.detect(input as unknown as HumanTensor, perCall);
     if (result.error) throw new Error(`face engine: ${result.error}`);
     const scale = image.originalWidth / image.width;
@@ -351,27 +405,69 @@ async function detectPortraitFaces(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Comparison (face-api)
+// Comparison (face-api, optionally fused with Human's descriptor)
 // ---------------------------------------------------------------------------------------------------------
+
+/**
+ * What the matcher keeps of one image while comparing: descriptors of its largest face. Internal: never
+ * returned by the port, never stored; {@link evaluationTemplate} hands it to the offline evaluation only.
+ */
+export interface MatchTemplate {
+  /** face-api's 128-d descriptor (unit length when {@link EmbeddedFaceAnalyzerOptions.matchMirrorAverage} is on). */
+  readonly faceapi: Float32Array;
+  /** Human's faceres descriptor, only when {@link EmbeddedFaceAnalyzerOptions.matchHumanWeight} > 0. */
+  readonly human: Float32Array | null;
+}
 
 function largestDetection(detections: readonly FaceDetection[]): FaceDetection | undefined {
   return [...detections].sort((a, b) => b.box.area - a.box.area)[0];
 }
 
-/** The fast Tiny detector first; SSD-MobileNetV1 (slower, finds more faces) only when Tiny finds none. */
+/**
+ * Human's largest face as a face-api detection (mesh extents, forehead to chin), for images where
+ * face-api's detectors find nothing: Human's BlazeFace misses fewer faces (face-engine.md).
+ */
+async function humanDetection(engines: Engines, input: FaceApiTensor3D, image: DecodedImage): Promise<FaceDetection | undefined> {
+  const { faceapi, human } = engines;
+  const result = await human.detect(
+    input as unknown as HumanTensor,
+    asHumanConfig({ face: { description: { enabled: false } } }),
+  );
+  if (result.error) throw new Error(`face engine: ${result.error}`);
+  const boxes = result.face.map((face) => meshBox(face, 1)).sort((a, b) => b.width * b.height - a.width * a.height);
+  const box = boxes[0];
+  if (!box || box.width < 8 || box.height < 8) return undefined;
+  const x = Math.max(0, box.x);
+  const y = Math.max(0, box.y);
+  const width = Math.min(image.width, box.x + box.width) - x;
+  const height = Math.min(image.height, box.y + box.height) - y;
+  const relative = new faceapi.Rect(x / image.width, y / image.height, width / image.width, height / image.height);
+  return new faceapi.FaceDetection(0, relative, { width: image.width, height: image.height });
+}
+
+/**
+ * The fast Tiny detector first; SSD-MobileNetV1 (slower, finds more faces) only when Tiny finds none;
+ * then, when enabled, Human's detector.
+ */
 async function largestFaceDetection(
-  faceapi: FaceApi,
+  engines: Engines,
   input: FaceApiTensor3D,
+  image: DecodedImage,
   options: Required<EmbeddedFaceAnalyzerOptions>,
 ): Promise<FaceDetection | undefined> {
-  const tiny = new faceapi.TinyFaceDetectorOptions({
-    inputSize: options.matchDetectorInputSize,
-    scoreThreshold: options.matchDetectorMinScore,
-  });
-  const found = largestDetection(await faceapi.detectAllFaces(input, tiny));
-  if (found) return found;
+  const { faceapi } = engines;
+  if (options.matchDetector === 'tiny-then-ssd') {
+    const tiny = new faceapi.TinyFaceDetectorOptions({
+      inputSize: options.matchDetectorInputSize,
+      scoreThreshold: options.matchDetectorMinScore,
+    });
+    const found = largestDetection(await faceapi.detectAllFaces(input, tiny));
+    if (found) return found;
+  }
   const ssd = new faceapi.SsdMobilenetv1Options({ minConfidence: options.fallbackDetectorMinScore });
-  return largestDetection(await faceapi.detectAllFaces(input, ssd));
+  const found = largestDetection(await faceapi.detectAllFaces(input, ssd));
+  if (found || !options.matchHumanFallback) return found;
+  return humanDetection(engines, input, image);
 }
 
 async function landmarksOf(faceapi: FaceApi, input: FaceApiTensor3D, detection: FaceDetection) {
@@ -386,29 +482,139 @@ async function landmarksOf(faceapi: FaceApi, input: FaceApiTensor3D, detection: 
   }
 }
 
-/** The 128-d descriptor of the largest face, or null. Stays inside this module. */
-async function largestFaceDescriptor(
-  faceapi: FaceApi,
+/** face-api's bundled tfjs typings omit `reverse`; the kernel is there. */
+function mirrored(faceapi: FaceApi, crop: FaceApiTensor3D): FaceApiTensor3D {
+  const tf = faceapi.tf as unknown as { reverse(x: FaceApiTensor3D, axis: number): FaceApiTensor3D };
+  return tf.reverse(crop, 1);
+}
+
+function unitLength(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (const value of vector) sum += value * value;
+  const norm = Math.sqrt(sum) || 1;
+  return vector.map((value) => value / norm);
+}
+
+function averaged(a: Float32Array, b: Float32Array): Float32Array {
+  return unitLength(a.map((value, i) => value + (b[i] as number)));
+}
+
+async function descriptorsOf(faceapi: FaceApi, crops: FaceApiTensor3D[]): Promise<Float32Array[]> {
+  const result = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(
+    crops.length === 1 ? (crops[0] as FaceApiTensor3D) : crops,
+  );
+  return Array.isArray(result) ? result : [result];
+}
+
+/** face-api descriptor of the largest face, or null. */
+async function faceApiDescriptor(
+  engines: Engines,
   image: DecodedImage,
   options: Required<EmbeddedFaceAnalyzerOptions>,
 ): Promise<Float32Array | null> {
+  const { faceapi } = engines;
   const input = toTensor(faceapi, image);
+  const crops: FaceApiTensor3D[] = [];
   try {
-    const detection = await largestFaceDetection(faceapi, input, options);
+    const detection = await largestFaceDetection(engines, input, image, options);
     if (!detection) return null;
     const landmarks = await landmarksOf(faceapi, input, detection);
     if (!landmarks) return null;
-    const [aligned] = await faceapi.extractFaceTensors(input, [landmarks.align(null, { useDlibAlignment: true })]);
-    if (!aligned) return null;
-    try {
-      const descriptor = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(aligned);
-      return Array.isArray(descriptor) ? (descriptor[0] ?? null) : descriptor;
-    } finally {
-      aligned.dispose();
+    if (options.matchAlignment === 'chip') {
+      const rgb = { pixels: image.pixels, width: image.width, height: image.height };
+      const points = landmarks.positions.map((p) => ({ x: p.x, y: p.y }));
+      const views = options.matchMirrorAverage ? [false, true] : [false];
+      for (const mirror of views) {
+        crops.push(faceapi.tf.tensor3d(faceChip(rgb, points, mirror), [CHIP_SIZE, CHIP_SIZE, 3], 'int32'));
+      }
+    } else {
+      const [aligned] = await faceapi.extractFaceTensors(input, [landmarks.align(null, { useDlibAlignment: true })]);
+      if (!aligned) return null;
+      crops.push(aligned);
+      if (options.matchMirrorAverage) crops.push(mirrored(faceapi, aligned));
     }
+    const [first, second] = await descriptorsOf(faceapi, crops);
+    if (!first) return null;
+    return second ? averaged(first, second) : options.matchMirrorAverage ? unitLength(first) : first;
+  } finally {
+    for (const crop of crops) crop.dispose();
+    input.dispose();
+  }
+}
+
+/** Human's faceres descriptor of its largest face (loads the faceres model on first use). */
+async function humanDescriptor(engines: Engines, image: DecodedImage): Promise<Float32Array | null> {
+  await humanDescriptionModel(engines.human);
+  const input = toTensor(engines.faceapi, image);
+  try {
+    const result = await engines.human.detect(
+      input as unknown as HumanTensor,
+      asHumanConfig({ face: { description: { enabled: true } } }),
+    );
+    if (result.error) throw new Error(`face engine: ${result.error}`);
+    const largest = [...result.face].sort((a, b) => (b.box[2] ?? 0) * (b.box[3] ?? 0) - (a.box[2] ?? 0) * (a.box[3] ?? 0))[0];
+    return largest?.embedding && largest.embedding.length > 0 ? Float32Array.from(largest.embedding) : null;
   } finally {
     input.dispose();
   }
+}
+
+async function matchTemplate(
+  engines: Engines,
+  image: DecodedImage,
+  options: Required<EmbeddedFaceAnalyzerOptions>,
+): Promise<MatchTemplate | null> {
+  const faceapiDescriptor = await faceApiDescriptor(engines, image, options);
+  if (!faceapiDescriptor) return null;
+  const human = options.matchHumanWeight > 0 ? await humanDescriptor(engines, image) : null;
+  return { faceapi: faceapiDescriptor, human };
+}
+
+function euclidean(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += ((a[i] as number) - (b[i] as number)) ** 2;
+  return Math.sqrt(sum);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    dot += (a[i] as number) * (b[i] as number);
+    na += (a[i] as number) ** 2;
+    nb += (b[i] as number) ** 2;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/**
+ * The matcher's distance between two templates: face-api's Euclidean distance, plus
+ * `matchHumanWeight × (1 − cosine)` of Human's descriptors when fusion is on (a missing Human
+ * descriptor counts as cosine 0).
+ */
+export function matchDistance(a: MatchTemplate, b: MatchTemplate, overrides: EmbeddedFaceAnalyzerOptions = {}): number {
+  const weight = overrides.matchHumanWeight ?? DEFAULTS.matchHumanWeight;
+  const faceapiDistance = euclidean(a.faceapi, b.faceapi);
+  if (weight <= 0) return faceapiDistance;
+  const humanCosine = a.human && b.human ? cosine(a.human, b.human) : 0;
+  return faceapiDistance + weight * (1 - humanCosine);
+}
+
+/**
+ * FOR THE OFFLINE EVALUATION ONLY (bench/eval-faces.ts): the template of one image's largest face,
+ * computed exactly as {@link EmbeddedFaceAnalyzer.compareFaces} computes it, so each image of a test set
+ * is embedded once instead of once per pair. Null when no face is found (failure to acquire). The port
+ * never returns a template, and nothing stores one.
+ */
+export async function evaluationTemplate(
+  bytes: Uint8Array,
+  overrides: EmbeddedFaceAnalyzerOptions = {},
+): Promise<MatchTemplate | null> {
+  const options: Required<EmbeddedFaceAnalyzerOptions> = { ...DEFAULTS, ...overrides };
+  const image = await decodeImage(bytes, options.maxAnalysisSide);
+  const loaded = await engines();
+  return serialised(() => matchTemplate(loaded, image, options));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -432,19 +638,18 @@ export function createEmbeddedFaceAnalyzer(overrides: EmbeddedFaceAnalyzerOption
       decodeImage(source, options.maxAnalysisSide),
       decodeImage(target, options.maxAnalysisSide),
     ]);
-    const { faceapi } = await ready();
-    const [sourceDescriptor, targetDescriptor] = await serialised(async () => [
-      await largestFaceDescriptor(faceapi, sourceImage, options),
-      await largestFaceDescriptor(faceapi, targetImage, options),
+    const loaded = await ready();
+    const [sourceTemplate, targetTemplate] = await serialised(async () => [
+      await matchTemplate(loaded, sourceImage, options),
+      await matchTemplate(loaded, targetImage, options),
     ]);
     const similarity =
-      sourceDescriptor && targetDescriptor
-        ? similarityFromDistance(faceapi.euclideanDistance(sourceDescriptor, targetDescriptor))
-        : null;
+      sourceTemplate && targetTemplate ? similarityFromDistance(matchDistance(sourceTemplate, targetTemplate, options)) : null;
     return {
-      sourceFaceFound: sourceDescriptor !== null,
-      targetFaceFound: targetDescriptor !== null,
+      sourceFaceFound: sourceTemplate !== null,
+      targetFaceFound: targetTemplate !== null,
       similarity,
+      matchThreshold: EMBEDDED_MATCH_THRESHOLD,
       engine: EMBEDDED_FACE_ENGINE,
     };
   }
