@@ -1,9 +1,5 @@
 /** POST /api/applications — thin handler: parse, call the use case, map the result. */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/aws/dynamodb-client';
 import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { s3Client } from '../adapters/aws/s3-client';
@@ -11,28 +7,24 @@ import { createS3UploadGrants } from '../adapters/aws/s3-upload-grants';
 import { createRandomIds } from '../adapters/local/random-ids';
 import { systemClock } from '../adapters/local/system-clock';
 import { apiEnvSchema, lazyHandler, readEnv, retentionFrom } from '../shared/aws-env';
-import { type ApiResult, internalErrorGuard, json, jsonBody, validationFailed } from '../shared/http';
-import { handlerLogger, MetricUnit, metrics, tracer } from '../shared/observability';
+import { apiHandler, json, jsonBody, validationFailed } from '../shared/http';
+import { handlerLogger, MetricUnit, metrics } from '../shared/observability';
 import { type CreateApplicationDeps, createApplication } from './create-application';
 
 export function makeCreateApplicationHandler(deps: CreateApplicationDeps) {
   const log = handlerLogger();
-  return middy<APIGatewayProxyEventV2, ApiResult>()
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(log, { clearState: true }))
-    .use(internalErrorGuard(log))
-    .handler(async (event) => {
-      const body = jsonBody(event);
-      if (!body.ok) return body.response;
-      const result = await createApplication(body.value, deps);
-      if (!result.ok) {
-        log.info('application refused by validation', { issueCount: result.issues.length });
-        return validationFailed(result.issues);
-      }
-      metrics.addMetric('ApplicationsCreated', MetricUnit.Count, 1);
-      log.info('application created', { applicationId: result.response.applicationId });
-      return json(201, result.response);
-    });
+  return apiHandler(log, async (event) => {
+    const body = jsonBody(event);
+    if (!body.ok) return body.response;
+    const result = await createApplication(body.value, deps);
+    if (!result.ok) {
+      log.info('application refused by validation', { issueCount: result.issues.length });
+      return validationFailed(result.issues);
+    }
+    metrics.addMetric('ApplicationsCreated', MetricUnit.Count, 1);
+    log.info('application created', { applicationId: result.response.applicationId });
+    return json(201, result.response);
+  });
 }
 
 /** The Lambda entry point, wired with the AWS adapters from the function's environment. */

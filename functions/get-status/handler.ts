@@ -1,29 +1,21 @@
 /** GET /api/applications/{applicationId} — the applicant's status, for the holder of the token. */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/aws/dynamodb-client';
 import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { systemClock } from '../adapters/local/system-clock';
 import { apiEnvSchema, lazyHandler, readEnv } from '../shared/aws-env';
-import { type ApiResult, applicationRequest, internalErrorGuard, json, notFound } from '../shared/http';
-import { handlerLogger, tracer } from '../shared/observability';
+import { apiHandler, applicationRequest, json, notFound } from '../shared/http';
+import { handlerLogger } from '../shared/observability';
 import { type GetStatusDeps, getStatus } from './get-status';
 
 export function makeGetStatusHandler(deps: GetStatusDeps) {
   const log = handlerLogger();
-  return middy<APIGatewayProxyEventV2, ApiResult>()
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(log, { clearState: true }))
-    .use(internalErrorGuard(log))
-    .handler(async (event) => {
-      const req = applicationRequest(event);
-      if (!req.ok) return req.response;
-      const result = await getStatus(req.applicationId, req.token, deps);
-      return result.ok ? json(200, result.response) : notFound();
-    });
+  return apiHandler(log, async (event) => {
+    const req = applicationRequest(event);
+    if (!req.ok) return req.response;
+    const result = await getStatus(req.applicationId, req.token, deps);
+    return result.ok ? json(200, result.response) : notFound();
+  });
 }
 
 /** The Lambda entry point, wired with the AWS adapters from the function's environment. */

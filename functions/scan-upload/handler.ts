@@ -1,4 +1,6 @@
 /** Scan function: S3 ObjectCreated (quarantine bucket) events in SQS batches. */
+import os from 'node:os';
+import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { dynamoDocumentClient } from '../adapters/aws/dynamodb-client';
 import { createDynamoRecordStore } from '../adapters/aws/dynamodb-record-store';
@@ -49,7 +51,11 @@ let clamd: RunningClamd | undefined;
 
 export const handler = lazyHandler(async () => {
   const env = readEnv(scanEnvSchema);
-  clamd = await startClamd({ runDir: '/tmp/clamd', signaturesDir: env.CLAMAV_DATABASE_DIR, readyTimeoutMs: 90_000 });
+  clamd = await startClamd({
+    runDir: path.join(os.tmpdir(), 'clamd'),
+    signaturesDir: env.CLAMAV_DATABASE_DIR,
+    readyTimeoutMs: 90_000,
+  });
   const log = handlerLogger();
   return makeScanUploadHandler({
     records: createDynamoRecordStore(dynamoDocumentClient(), env.TABLE_NAME, systemClock),

@@ -5,10 +5,14 @@
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { MiddlewareObj } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { applicationIdSchema, type ErrorResponse } from '../core/api';
+import { MetricUnit, metrics, tracer } from './observability';
 
 export type ApiResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
@@ -97,6 +101,23 @@ export function applicationRequest(event: APIGatewayProxyEventV2): ApplicationRe
 }
 
 export const notFound = () => errorResponse(404, 'not-found', 'No application matches this number and token.');
+
+/**
+ * The one handler style of the API functions: traced, the Lambda context on the logger, metrics
+ * flushed, and an unexpected error turned into a bare 500. `handle` maps an event to a response.
+ */
+export function apiHandler(log: Logger, handle: (event: APIGatewayProxyEventV2) => Promise<ApiResult>) {
+  return middy<APIGatewayProxyEventV2, ApiResult>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(log, { clearState: true }))
+    .use(logMetrics(metrics))
+    .use(internalErrorGuard(log))
+    .handler(async (event) => {
+      const response = await handle(event);
+      metrics.addMetric(response.statusCode < 500 ? 'ApiResponses' : 'ApiErrors', MetricUnit.Count, 1);
+      return response;
+    });
+}
 
 /** Middy middleware: an unexpected error becomes a bare 500, logged without the request. */
 export function internalErrorGuard(log: Logger): MiddlewareObj<APIGatewayProxyEventV2, ApiResult> {
