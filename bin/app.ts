@@ -99,6 +99,7 @@ export function buildApp(app: App = new App()): { app: App; stack: IntakeStack }
         ? { rateLimit: throttleRate ?? 20, burstLimit: throttleBurst ?? 50 }
         : undefined,
     scanMaxConcurrency: number(app, 'scanMaxConcurrency'),
+    scanEngine: text(app, 'scanEngine') as StageConfigInput['scanEngine'],
     onPrem,
     alarmEmail: text(app, 'alarmEmail'),
     logRetentionDays: number(app, 'logRetentionDays'),

@@ -6,6 +6,7 @@
 import { Token } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { DEFAULT_RETENTION } from '../functions/core/retention';
+import { SCAN_ENGINES } from '../functions/shared/aws-env';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -88,6 +89,13 @@ export const stageConfigSchema = z
       .default({ rateLimit: 20, burstLimit: 50 }),
     /** Upper bound of concurrent scanner invocations (SQS event source `maxConcurrency`, 2-1000). */
     scanMaxConcurrency: z.number().int().min(2).max(1000).default(5),
+    /**
+     * Which engine decides on the original upload (docs/malware-scan.md, "Engine modes"):
+     * `clamav` (default), `guardduty` (GuardDuty Malware Protection for S3 on the original, ClamAV
+     * on the rebuilt output) or `shadow` (ClamAV decides; GuardDuty runs beside it and
+     * disagreements are recorded).
+     */
+    scanEngine: z.enum(SCAN_ENGINES, { error: `scanEngine must be one of ${SCAN_ENGINES.join(', ')}` }).default('clamav'),
     onPrem: onPremSchema,
     /** Alarm notifications go to this address (SNS email subscription, confirm it once). */
     alarmEmail: z.email().optional(),

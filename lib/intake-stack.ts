@@ -14,10 +14,12 @@ import { acknowledgeCdkInternals } from './constructs/cdk-internals';
 import { Expiry } from './constructs/expiry';
 import { FaceCheck } from './constructs/face-check';
 import { Foundation } from './constructs/foundation';
+import { GuardDutyMalwareProtection } from './constructs/guardduty-malware-protection';
 import { IntakeApi } from './constructs/intake-api';
 import { Monitoring } from './constructs/monitoring';
-import { QuarantineUploads } from './constructs/quarantine-uploads';
+import { QuarantineUploads, UPLOADS_PREFIX } from './constructs/quarantine-uploads';
 import { ReleaseBridge } from './constructs/release-bridge';
+import { ScanEngineShadow } from './constructs/scan-engine-shadow';
 import { PROJECT_ROOT } from './constructs/service-function';
 import { StagingTable } from './constructs/staging-table';
 import { SCAN_TIMEOUT, UploadScanner } from './constructs/upload-scanner';
@@ -38,6 +40,10 @@ export class IntakeStack extends Stack {
   readonly bridge: ReleaseBridge;
   readonly expiry: Expiry;
   readonly monitoring: Monitoring;
+  /** Engine modes `guardduty` and `shadow`. */
+  readonly guardDuty?: GuardDutyMalwareProtection;
+  /** Engine mode `shadow`. */
+  readonly shadow?: ScanEngineShadow;
 
   constructor(scope: Construct, id: string, props: IntakeStackProps) {
     super(scope, id, props);
@@ -74,16 +80,39 @@ export class IntakeStack extends Stack {
     });
     const cleanBucket = this.faceCheck.cleanBucket;
 
-    // The scanner's role exists first: the quarantine bucket policy lets only it read.
+    // The scanner's role (and GuardDuty's plan role) exist first: the quarantine bucket policy
+    // lets only them read.
+    const engine = config.scanEngine;
     const scannerIdentity = UploadScanner.createIdentity(this, 'ScannerIdentity', { logKey, logRetention });
+    const guardDutyRole = engine === 'clamav' ? undefined : GuardDutyMalwareProtection.createRole(this, 'GuardDutyPlanRole');
     this.quarantine = new QuarantineUploads(this, 'Quarantine', {
       dataKey: foundation.dataKey,
       queueKey: foundation.queueKey,
       accessLogs: foundation.accessLogs,
       allowedOrigin: this.site.origin,
-      readerRole: scannerIdentity.role,
+      readerRoles: guardDutyRole ? [scannerIdentity.role, guardDutyRole] : [scannerIdentity.role],
       consumerTimeout: SCAN_TIMEOUT,
+      // In guardduty mode the scanner acts on GuardDuty's result events, not on S3's.
+      notifyScanQueue: engine !== 'guardduty',
+      eventBridgeEnabled: engine !== 'clamav',
     });
+    if (engine === 'shadow') {
+      this.shadow = new ScanEngineShadow(this, 'ScanEngineShadow', {
+        queueKey: foundation.queueKey,
+        table,
+        logKey,
+        logRetention,
+      });
+    }
+    if (guardDutyRole) {
+      this.guardDuty = new GuardDutyMalwareProtection(this, 'GuardDuty', {
+        role: guardDutyRole,
+        bucket: this.quarantine.bucket,
+        dataKey: foundation.dataKey,
+        objectPrefix: UPLOADS_PREFIX,
+        resultQueue: this.shadow ? this.shadow.queue : this.quarantine.scanQueue,
+      });
+    }
     this.scanner = new UploadScanner(this, 'Scanner', {
       identity: scannerIdentity,
       quarantineBucket: this.quarantine.bucket,
@@ -92,6 +121,7 @@ export class IntakeStack extends Stack {
       table,
       maxConcurrency: config.scanMaxConcurrency,
       imageRefreshStamp: config.imageRefreshStamp,
+      engine,
     });
 
     this.api = new IntakeApi(this, 'Api', {
@@ -142,13 +172,17 @@ export class IntakeStack extends Stack {
         { name: 'Release', queue: this.bridge.releaseDeadLetterQueue },
         { name: 'ReleaseStream', queue: this.bridge.streamDeadLetterQueue },
         { name: 'Expiry', queue: this.expiry.deadLetterQueue },
+        ...(this.guardDuty ? [{ name: 'GuardDutyRule', queue: this.guardDuty.deadLetterQueue }] : []),
+        ...(this.shadow ? [{ name: 'Shadow', queue: this.shadow.deadLetterQueue }] : []),
       ],
       functions: [
         { name: 'Scanner', function: this.scanner.function },
         { name: 'FaceCheck', function: this.faceCheck.function },
         { name: 'Release', function: this.bridge.function },
         { name: 'Expiry', function: this.expiry.function },
+        ...(this.shadow ? [{ name: 'CompareScanEngines', function: this.shadow.function }] : []),
       ],
+      scanEngine: engine,
     });
 
     new CfnOutput(this, 'FormUrl', { value: this.site.url, description: 'The applicant form' });

@@ -2,9 +2,10 @@
  * The malware defence for one uploaded file, layer by layer; each layer fails closed.
  *
  * 1. size cap, non-empty, JPEG/PNG by magic bytes, header format/dimensions/pixel count (no decode)
- * 2. signature scan of the original
+ * 2. signature scan of the original (`originalScanner`, default `scanner`: in the GuardDuty engine
+ *    mode it is GuardDuty's verdict on the object version, see `guardduty-verdict-scanner.ts`)
  * 3. rebuild from pixels (content disarm and reconstruction)
- * 4. signature scan of the rebuilt output
+ * 4. signature scan of the rebuilt output (`scanner`: always the image's ClamAV on AWS)
  *
  * Only the rebuilt output of step 3 may leave quarantine, and only when every step passed.
  */
@@ -33,7 +34,10 @@ export type VetOutcome =
 
 export interface VetUploadDeps {
   readonly sanitizer: ImageSanitizer;
+  /** Scans the rebuilt output, and the original too unless `originalScanner` is given. */
   readonly scanner: MalwareScanner;
+  /** The verdict on the original when another engine produced it (GuardDuty); default `scanner`. */
+  readonly originalScanner?: MalwareScanner;
 }
 
 async function scanOrFailClosed(
@@ -51,7 +55,7 @@ export async function vetUpload(bytes: Uint8Array, deps: VetUploadDeps): Promise
   const header = await deps.sanitizer.inspect(bytes);
   if (!header.ok) return { outcome: 'rejected', code: header.code, detail: header.detail };
 
-  const original = await scanOrFailClosed(deps.scanner, bytes);
+  const original = await scanOrFailClosed(deps.originalScanner ?? deps.scanner, bytes);
   if (original.verdict === 'error') return { outcome: 'rejected', code: 'scanner-error', detail: original.detail };
   if (original.verdict === 'infected') {
     return {

@@ -21,7 +21,16 @@ export const ENV = {
   releasedSummarySeconds: 'RELEASED_SUMMARY_SECONDS',
   onPremRetainSeconds: 'ONPREM_RETAIN_SECONDS',
   clamavDatabaseDir: 'CLAMAV_DATABASE_DIR',
+  scanEngine: 'SCAN_ENGINE',
 } as const;
+
+/**
+ * Which engine decides on the original upload (docs/malware-scan.md, "Engine modes"):
+ * `clamav` (the image's clamd), `guardduty` (GuardDuty Malware Protection for S3; ClamAV still
+ * scans the rebuilt output) or `shadow` (ClamAV decides; GuardDuty's results are only compared).
+ */
+export const SCAN_ENGINES = ['clamav', 'guardduty', 'shadow'] as const;
+export type ScanEngine = (typeof SCAN_ENGINES)[number];
 
 const retentionShape = {
   [ENV.uploadWindowSeconds]: seconds.default(DEFAULT_RETENTION.uploadWindowSeconds),
@@ -43,6 +52,13 @@ export const scanEnvSchema = z.object({
   [ENV.cleanBucket]: z.string().min(3),
   /** Folder holding the official ClamAV database and the project's signatures (baked into the image). */
   [ENV.clamavDatabaseDir]: z.string().min(1),
+  /** The engine mode; the scan function acts only on the events of its mode. */
+  [ENV.scanEngine]: z.enum(SCAN_ENGINES),
+});
+
+/** compare-scan-engines (shadow mode): reads records only. */
+export const compareEnvSchema = z.object({
+  [ENV.tableName]: z.string().min(1),
 });
 
 export const faceEnvSchema = z.object({

@@ -10,7 +10,9 @@
  *   `ApproximateAgeOfOldestMessage` > 30 min (the on-premises poller is not pulling); scan queue
  *   age > 10 min; `Errors` > 0 of the scanner, face check, release and expiry functions;
  *   `SignatureHits` > 0 (a signature matched an upload: an incident); `StuckApplications` > 0
- *   (records that stopped moving, counted by the expiry sweep);
+ *   (records that stopped moving, counted by the expiry sweep); in the `shadow` engine mode also
+ *   `ScanEngineDisagreements` > 0 and `GuardDutyScanFailures` > 0 (published by
+ *   compare-scan-engines);
  * - dashboard: queue depths and ages, function errors and p95 durations, verdict counts
  *   (`VerdictCLEAR`/`REVIEW`/`RETAKE`), `UploadsAccepted`/`UploadsRejected`/`SignatureHits`.
  */
@@ -24,6 +26,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { ScanEngine } from '../../functions/shared/aws-env';
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './function-support';
 import { DeadLetterQueue } from './guarded-queue';
 
@@ -42,6 +45,8 @@ export interface MonitoringProps {
   /** Functions whose every error alarms. */
   readonly functions: readonly { readonly name: string; readonly function: lambda.IFunction }[];
   readonly alarmEmail?: string;
+  /** Engine mode: `shadow` adds the engine-comparison alarms and graph. */
+  readonly scanEngine?: ScanEngine;
   readonly releaseAgeThreshold?: Duration;
   readonly scanAgeThreshold?: Duration;
 }
@@ -149,6 +154,21 @@ export class Monitoring extends Construct {
       'Applications stopped moving (counted by the expiry sweep): check the queues and dead-letter queues.',
     );
 
+    if (props.scanEngine === 'shadow') {
+      alarm(
+        'ScanEngineDisagreementsAlarm',
+        customMetric('ScanEngineDisagreements'),
+        0,
+        'GuardDuty and ClamAV disagree on an upload (shadow mode): see the compare-scan-engines logs for the application id, slot, verdicts and threat name.',
+      );
+      alarm(
+        'GuardDutyScanFailuresAlarm',
+        customMetric('GuardDutyScanFailures'),
+        0,
+        'GuardDuty could not scan an upload (UNSUPPORTED, ACCESS_DENIED or FAILED; shadow mode): check the plan role and the plan status.',
+      );
+    }
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${props.prefix}-intake` });
     const queues: MonitoredQueue[] = [
       { name: 'scan', queue: props.scanQueue },
@@ -209,5 +229,16 @@ export class Monitoring extends Construct {
         left: ['UploadsAccepted', 'UploadsRejected', 'SignatureHits'].map((n) => customMetric(n).with({ label: n })),
       }),
     );
+    if (props.scanEngine === 'shadow') {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Scan engines (shadow)',
+          width: 24,
+          left: ['ScanEngineAgreements', 'ScanEngineDisagreements', 'GuardDutyScanFailures', 'ScanComparisonsSkipped'].map((n) =>
+            customMetric(n).with({ label: n }),
+          ),
+        }),
+      );
+    }
   }
 }

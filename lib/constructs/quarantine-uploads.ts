@@ -6,14 +6,19 @@
  * - bucket: versioned, SSE-KMS with the data key + S3 bucket key, BLOCK_ALL, SSL only, server
  *   access logs, object ownership enforced;
  * - bucket policy: DENY `s3:GetObject`/`s3:GetObjectVersion` to every principal whose
- *   `aws:PrincipalArn` is not the scanner's role (an explicit deny beats any allow, including an
- *   administrator's);
+ *   `aws:PrincipalArn` is not one of the reader roles: the scanner's, plus the GuardDuty Malware
+ *   Protection plan's service role in the `guardduty` and `shadow` engine modes (an explicit deny
+ *   beats any allow, including an administrator's);
  * - CORS: `POST` from the applicant site's origin only;
  * - lifecycle: current versions expire after 1 day, noncurrent versions 1 day later, incomplete
  *   multipart uploads are aborted after 1 day (the scanner deletes each object as soon as it is
  *   scanned; the rules are the backstop);
  * - `OBJECT_CREATED` under `uploads/` → scan queue (KMS with the queue key, SSL only, visibility
- *   6 × the scanner's timeout, retention 4 days) → dead-letter queue after 3 receives.
+ *   6 × the scanner's timeout, retention 4 days) → dead-letter queue after 3 receives. Not in the
+ *   `guardduty` engine mode (`notifyScanQueue: false`): there GuardDuty's result events feed the
+ *   scan queue instead.
+ * - S3 → EventBridge notifications on (`eventBridgeEnabled`) where GuardDuty protects the bucket:
+ *   GuardDuty turns them on itself, and the stack then states the same setting.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -34,8 +39,12 @@ export interface QuarantineUploadsProps {
   readonly accessLogs: s3.IBucket;
   /** The applicant site's origin (`https://…`), the only origin allowed to POST uploads. */
   readonly allowedOrigin: string;
-  /** The only role that may read objects: the scanner's. */
-  readonly readerRole: iam.IRole;
+  /** The only roles that may read objects: the scanner's (and the GuardDuty plan's service role). */
+  readonly readerRoles: readonly iam.IRole[];
+  /** S3 `OBJECT_CREATED` → scan queue (default true; false in the `guardduty` engine mode). */
+  readonly notifyScanQueue?: boolean;
+  /** S3 → EventBridge notifications (GuardDuty Malware Protection listens to them). */
+  readonly eventBridgeEnabled?: boolean;
   /** The scanner's timeout (sets the scan queue's visibility timeout). */
   readonly consumerTimeout: Duration;
 }
@@ -57,6 +66,7 @@ export class QuarantineUploads extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'quarantine/',
+      eventBridgeEnabled: props.eventBridgeEnabled ? true : undefined,
       cors: [
         {
           allowedMethods: [s3.HttpMethods.POST],
@@ -75,6 +85,8 @@ export class QuarantineUploads extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (props.readerRoles.length === 0) throw new Error('QuarantineUploads: at least one reader role (the scanner)');
+    const readerArns = props.readerRoles.map((r) => r.roleArn);
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyTheScannerReadsQuarantine',
@@ -82,7 +94,7 @@ export class QuarantineUploads extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [this.bucket.arnForObjects('*')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.readerRole.roleArn } },
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': readerArns.length === 1 ? readerArns[0] : readerArns } },
       }),
     );
 
@@ -93,8 +105,10 @@ export class QuarantineUploads extends Construct {
     });
     this.scanQueue = scan.queue;
     this.scanDeadLetterQueue = scan.deadLetterQueue;
-    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.scanQueue), {
-      prefix: UPLOADS_PREFIX,
-    });
+    if (props.notifyScanQueue ?? true) {
+      this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.scanQueue), {
+        prefix: UPLOADS_PREFIX,
+      });
+    }
   }
 }

@@ -9,7 +9,8 @@
  * - SQS event source: batch size 4, partial batch failures reported, at most
  *   `maxConcurrency` concurrent invocations (default 5: bounds clamd memory and cost
  *   without reserving account concurrency);
- * - environment per `scanEnvSchema`; grants: `s3:GetObject`/`GetObjectVersion`/`DeleteObject` on
+ * - environment per `scanEnvSchema` (`SCAN_ENGINE`: `clamav`/`shadow` act on S3 notifications,
+ *   `guardduty` on GuardDuty scan results); grants: `s3:GetObject`/`GetObjectVersion`/`DeleteObject` on
  *   quarantine `uploads/*`, `s3:PutObject` on clean `clean/*`, `dynamodb:GetItem`/`PutItem` on the
  *   table, KMS through S3/DynamoDB only.
  */
@@ -22,7 +23,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../functions/shared/aws-env';
+import { ENV, type ScanEngine } from '../../functions/shared/aws-env';
 import { CLEAN_PREFIX } from './face-check';
 import { FunctionIdentity } from './function-support';
 import { IMAGE_CLAMAV_DATABASE_DIR, ImageFunction, type ImageFunctionProps } from './image-function';
@@ -42,6 +43,8 @@ export interface UploadScannerProps {
   readonly maxConcurrency: number;
   /** See {@link ImageFunctionProps.imageRefreshStamp}. */
   readonly imageRefreshStamp?: string;
+  /** The engine mode (`SCAN_ENGINE`): which scan-queue events the function acts on. */
+  readonly engine: ScanEngine;
 }
 
 export class UploadScanner extends Construct {
@@ -69,7 +72,7 @@ export class UploadScanner extends Construct {
       memorySize: SCAN_MEMORY_MB,
       timeout: SCAN_TIMEOUT,
       description: DESCRIPTION,
-      environment: { [ENV.clamavDatabaseDir]: IMAGE_CLAMAV_DATABASE_DIR },
+      environment: { [ENV.clamavDatabaseDir]: IMAGE_CLAMAV_DATABASE_DIR, [ENV.scanEngine]: props.engine },
     });
     this.role = this.function.role;
     this.function.bindTable(props.table, 'write');

@@ -79,6 +79,7 @@ beforeAll(async () => {
     SIGNING_KEY_ID: SIGNING_KEY,
     FACE_SIMILARITY_THRESHOLD: '99',
     CLAMAV_DATABASE_DIR: path.resolve(__dirname, '../../clamav/signatures'),
+    SCAN_ENGINE: 'clamav',
   });
   [photo, idCard] = await Promise.all([samplePassportPhoto(0), sampleIdCard(0)]);
 });
@@ -175,6 +176,53 @@ describe('pipeline functions', () => {
     expect(objects.has(cleanKey(ref))).toBe(true);
     expect(objects.has(quarantineKey(ref))).toBe(false);
   }, 60_000);
+
+  it('scan-upload in guardduty mode acts on the GuardDuty result sample: GuardDuty on the original, clamd on the output', async () => {
+    const base = sampleRecord(APP, new Date());
+    const ref = { applicationId: APP, slot: 'photo' as const, uploadId: 'u0123456789abcdef' };
+    putRecord({
+      ...base,
+      uploads: { ...base.uploads, photo: { ...base.uploads.photo, uploadId: ref.uploadId, key: quarantineKey(ref) } },
+    });
+    objects.set(quarantineKey(ref), photo);
+    s3.on(GetObjectCommand).callsFake((input) => ({
+      Body: body(objects.get(input.Key) as Uint8Array),
+      VersionId: '3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY',
+    }));
+    const event = await load<SQSEvent>('guardduty-scan-result.json');
+    const { createScanLambdaHandler } = await import('../../functions/scan-upload/handler');
+    const previous = process.env.SCAN_ENGINE;
+    process.env.SCAN_ENGINE = 'guardduty';
+    try {
+      const handler = createScanLambdaHandler();
+      expect(await handler(event, ctx())).toEqual({ batchItemFailures: [] });
+      // The S3 notification of the same object is not acted on in this mode.
+      expect(await handler(await load<SQSEvent>('scan-upload.json'), ctx())).toEqual({ batchItemFailures: [] });
+    } finally {
+      process.env.SCAN_ENGINE = previous;
+    }
+    // The object store checks that the current version is the one GuardDuty scanned (the sample's).
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Key: quarantineKey(ref) });
+    expect(storedRecord().uploads.photo).toMatchObject({ state: 'CLEAN', signatureScan: 'clean' });
+    expect(objects.has(cleanKey(ref))).toBe(true);
+    expect(objects.has(quarantineKey(ref))).toBe(false);
+  }, 60_000);
+
+  it('compare-scan-engines reads the record for the GuardDuty result sample and changes nothing', async () => {
+    const base = sampleRecord(APP, new Date());
+    const ref = { applicationId: APP, slot: 'photo' as const, uploadId: 'u0123456789abcdef' };
+    putRecord({
+      ...base,
+      uploads: {
+        ...base.uploads,
+        photo: { ...base.uploads.photo, uploadId: ref.uploadId, key: quarantineKey(ref), state: 'CLEAN', signatureScan: 'clean' },
+      },
+    });
+    const { handler } = await import('../../functions/compare-scan-engines/handler');
+    expect(await handler(await load<SQSEvent>('guardduty-scan-result.json'), ctx())).toEqual({ batchItemFailures: [] });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
 
   it('check-faces asks Rekognition and records a CLEAR verdict', async () => {
     const base = sampleRecord(APP, new Date());

@@ -17,6 +17,7 @@ import { createSqliteQueue } from '../../functions/adapters/local/sqlite-queue';
 import { createSqliteRecordStore } from '../../functions/adapters/local/sqlite-record-store';
 import { systemClock } from '../../functions/adapters/local/system-clock';
 import { makeCheckFacesHandler } from '../../functions/check-faces/handler';
+import { makeCompareScanEnginesHandler } from '../../functions/compare-scan-engines/handler';
 import { DEFAULT_PHOTO_THRESHOLDS } from '../../functions/core/photo-rules';
 import type { FaceAnalyzer } from '../../functions/core/ports';
 import { DEFAULT_RETENTION } from '../../functions/core/retention';
@@ -28,6 +29,7 @@ import { makeScanUploadHandler } from '../../functions/scan-upload/handler';
 import { localLambdaContext } from '../../functions/shared/lambda-context';
 import { parseCleanKey, parseQuarantineKey } from '../../functions/shared/object-keys';
 import { parseS3Notification } from '../../functions/shared/s3-events';
+import { parseScanQueueMessage } from '../../functions/shared/scan-events';
 
 const EVENTS = path.resolve(__dirname, '../../events');
 const load = async <T>(name: string): Promise<T> => JSON.parse(await readFile(path.join(EVENTS, name), 'utf8')) as T;
@@ -102,6 +104,18 @@ describe('queue and stream samples', () => {
       scanner: createNoSignatureScanner('test'),
     });
     expect(await handler(event, ctx())).toEqual({ batchItemFailures: [] });
+  });
+  it('guardduty-scan-result.json names a quarantine key and is processed by the scan (guardduty mode) and compare functions', async () => {
+    const event = await load<SQSEvent>('guardduty-scan-result.json');
+    const message = parseScanQueueMessage(event.Records[0]?.body as string);
+    expect(message.kind).toBe('guardduty');
+    expect(parseQuarantineKey(message.objects[0]?.key as string)).not.toBeNull();
+    const scan = makeScanUploadHandler(
+      { ...deps, sanitizer: createSharpImageSanitizer(), scanner: createNoSignatureScanner('test') },
+      { engine: 'guardduty' },
+    );
+    expect(await scan(event, ctx())).toEqual({ batchItemFailures: [] });
+    expect(await makeCompareScanEnginesHandler(deps)(event, ctx())).toEqual({ batchItemFailures: [] });
   });
   it('check-faces.json names a clean key and is processed without a batch failure', async () => {
     const event = await load<SQSEvent>('check-faces.json');
