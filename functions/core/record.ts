@@ -22,6 +22,8 @@ export interface UploadSlot {
   readonly state: SlotState;
   /** Reject code when REJECTED (never the signature name: that goes to the incident log). */
   readonly reason?: string;
+  /** Version of the quarantined original the decision was made on (a grant may be used twice). */
+  readonly sourceVersionId?: string;
   /** Key of the rebuilt image in the clean bucket, once CLEAN. */
   readonly cleanKey?: string;
   readonly width?: number;

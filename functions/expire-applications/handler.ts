@@ -19,7 +19,7 @@ import { countStuckApplications, type ExpireApplicationsDeps, expireApplications
 export function makeExpireApplicationsHandler(deps: ExpireApplicationsDeps) {
   const log = handlerLogger();
   return middy<ScheduledEvent, { expired: number; stuck: Record<string, number> }>()
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(log, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async () => {

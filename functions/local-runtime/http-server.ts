@@ -157,7 +157,15 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
     readonly methods: readonly string[];
     readonly handle: (req: IncomingMessage, res: ServerResponse, url: URL, m: RegExpExecArray) => Promise<void> | void;
   };
-  const param = (m: RegExpExecArray) => ({ applicationId: decodeURIComponent(m[1] as string) });
+  /** The path parameter as API Gateway passes it: decoded, or left as sent when it is not valid percent-encoding (the handler then answers 400). */
+  const param = (m: RegExpExecArray) => {
+    const raw = m[1] as string;
+    try {
+      return { applicationId: decodeURIComponent(raw) };
+    } catch {
+      return { applicationId: raw };
+    }
+  };
   const html = (res: ServerResponse, body: string) =>
     send(res, 200, body, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...PAGE_HEADERS });
   const routes: readonly Route[] = [

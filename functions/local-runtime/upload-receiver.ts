@@ -53,6 +53,10 @@ export function receiveUpload(req: IncomingMessage, res: ServerResponse, options
   parser.on('field', (name, value) => fields.set(name, value));
   parser.on('file', (name, stream) => {
     sawFile = true;
+    // A body cut off inside the file part makes busboy destroy this stream with an error.
+    stream.on('error', () =>
+      fail(400, 'MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data'),
+    );
     if (name !== 'file') {
       stream.resume();
       fail(400, 'InvalidArgument', 'the file must be sent in the field named "file"');

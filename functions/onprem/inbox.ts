@@ -4,7 +4,7 @@
  * release is a no-op.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReleasePayload } from '../core/release-message';
 
@@ -20,6 +20,15 @@ export interface Inbox {
   list(): Promise<InboxEntry[]>;
   get(applicationId: string): Promise<InboxEntry | null>;
   image(applicationId: string, which: 'photo' | 'idCard'): Promise<Buffer | null>;
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 const ID = /^P[0-9A-HJKMNP-TV-Z]{12}$/;
@@ -56,9 +65,12 @@ export function createFsInbox(dir: string): Inbox {
         writeFile(path.join(tmp, IMAGE_FILES.idCard), Buffer.from(images.idCard.data, 'base64'), { flush: true }),
         writeFile(path.join(tmp, 'envelope.json'), envelope, { flush: true }),
       ]);
+      await syncDirectory(tmp);
       const target = folder(payload.applicationId);
       if (existing) await rm(target, { recursive: true, force: true });
       await rename(tmp, target);
+      // The rename must be on disk before the caller deletes the message from the queue.
+      await syncDirectory(dir);
       return true;
     },
     async list() {

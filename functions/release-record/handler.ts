@@ -30,6 +30,12 @@ export function makeReleaseRecordHandler(deps: ReleaseRecordDeps) {
       log.info('release event ignored', { why: result.why });
       return;
     }
+    if (result.kind === 'sent-but-superseded') {
+      // An operator must tell the office to discard this release (see docs/malware-scan.md, rescan).
+      log.error('release sent for a record that left VETTED meanwhile', { releaseId: result.releaseId, status: result.status });
+      metrics.addMetric('ReleasesSuperseded', MetricUnit.Count, 1);
+      return;
+    }
     log.info('record released', { releaseId: result.releaseId, messageBytes: result.messageBytes });
     metrics.addMetric('RecordsReleased', MetricUnit.Count, 1);
     metrics.addMetric('ReleaseMessageBytes', MetricUnit.Bytes, result.messageBytes);

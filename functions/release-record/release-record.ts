@@ -35,7 +35,9 @@ export interface ReleaseRecordDeps {
 
 export type ReleaseOutcome =
   | { readonly kind: 'released'; readonly releaseId: string; readonly messageBytes: number }
-  | { readonly kind: 'ignored'; readonly why: 'no-record' | 'not-vetted' };
+  | { readonly kind: 'ignored'; readonly why: 'no-record' | 'not-vetted' }
+  /** The message was sent, but the record left VETTED meanwhile (e.g. a rescan found an infected image). */
+  | { readonly kind: 'sent-but-superseded'; readonly releaseId: string; readonly status: string };
 
 /** Image sizes tried in turn until the message fits its budget. */
 const IMAGE_STEPS = [
@@ -76,8 +78,14 @@ export async function releaseRecord(applicationId: string, deps: ReleaseRecordDe
   try {
     await deps.records.update(released, record.version);
   } catch (err) {
-    // Released concurrently by a duplicate event: it sent the same release id, which the poller ignores.
     if (!(err instanceof ConditionFailedError)) throw err;
+    const now = await deps.records.get(record.applicationId);
+    // A duplicate event released it concurrently: it sent the same release id, which the poller ignores.
+    if (now?.status !== 'RELEASED' || now.releaseId !== releaseId) {
+      // The record moved while the message was being built (a rescan rejected it): the message
+      // has left. Keep the images for the investigation and report it loudly.
+      return { kind: 'sent-but-superseded', releaseId, status: now?.status ?? 'DELETED' };
+    }
   }
   await Promise.all(Object.values(record.uploads).map((s) => (s.cleanKey ? deps.clean.delete(s.cleanKey) : undefined)));
   return { kind: 'released', releaseId, messageBytes: Buffer.byteLength(body) };

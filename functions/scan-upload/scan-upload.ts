@@ -40,8 +40,8 @@ export type ScanUploadOutcome =
       readonly why: 'not-our-key' | 'no-record' | 'stale-upload' | 'already-decided' | 'not-accepting' | 'superseded';
     };
 
-/** States in which a CLEAN slot's original may still need its rebuilt image written (a retried event). */
-const FINISHING: ReadonlySet<ApplicationRecord['status']> = new Set(['SCANNING', 'CHECKING']);
+/** States after which nothing of an upload may be written again (the clean image was deleted on purpose). */
+const FINAL: ReadonlySet<ApplicationRecord['status']> = new Set(['RELEASED', 'EXPIRED']);
 
 /** States in which an arriving upload is scanned. */
 const SCANNABLE: ReadonlySet<ApplicationRecord['status']> = new Set([
@@ -70,14 +70,9 @@ export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Pr
     return { kind: 'ignored', why: 'already-decided' };
   }
 
-  if (slot.state === 'CLEAN' && !FINISHING.has(record.status)) {
-    // Decided and moved on (checked, released): only the leftover original remains to delete.
-    await deps.quarantine.delete(event.key);
-    return { kind: 'ignored', why: 'already-decided' };
-  }
+  if (slot.state === 'CLEAN') return finishDecided(event, record, ref, deps);
   const object = await deps.quarantine.get(event.key, event.versionId);
   if (!object) {
-    if (slot.state === 'CLEAN') return { kind: 'ignored', why: 'already-decided' };
     // The same grant was used twice: a newer version replaced this one, and its own event
     // follows. This event's version is never promoted.
     if (event.versionId && (await deps.quarantine.get(event.key))) return { kind: 'ignored', why: 'superseded' };
@@ -85,13 +80,11 @@ export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Pr
     throw new Error('quarantined object not found');
   }
 
-  if (slot.state !== 'CLEAN') {
-    if (!SCANNABLE.has(record.status)) {
-      await deps.quarantine.delete(event.key);
-      return { kind: 'ignored', why: 'not-accepting' };
-    }
-    await markScanning(record, ref, deps);
+  if (!SCANNABLE.has(record.status)) {
+    await deps.quarantine.delete(event.key);
+    return { kind: 'ignored', why: 'not-accepting' };
   }
+  await markScanning(record, ref, deps);
 
   const outcome = await vetUpload(object.body, deps);
   if (outcome.outcome === 'rejected' && outcome.signature && deps.onIncident) {
@@ -103,11 +96,47 @@ export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Pr
       slot: ref.slot,
     });
   }
-  const decided = slot.state === 'CLEAN' ? true : await recordDecision(ref, outcome, deps);
+  const decided = await recordDecision(ref, outcome, object.versionId, deps);
   if (decided && outcome.outcome === 'accepted') {
     const fresh = await deps.records.get(ref.applicationId);
     const expiresAt = new Date(fresh?.expiresAt ?? record.expiresAt);
     await deps.clean.put(cleanKey(ref), outcome.output, { contentType: 'image/jpeg', expiresAt });
+  }
+  await deps.quarantine.delete(event.key);
+  return outcome.outcome === 'accepted' ? { kind: 'accepted', ref } : { kind: 'rejected', ref, code: outcome.code };
+}
+
+/**
+ * An event for an upload whose decision is already on the record: a duplicate, a retry after a
+ * crash between the decision and the rebuilt image, or the same grant used twice.
+ * - a different version of the original than the one decided on is never promoted: deleted;
+ * - the rebuilt image is written if it is missing (the retried crash case), whatever the record's
+ *   status, unless the record is released or expired (its images were deleted on purpose);
+ * - otherwise only the leftover original is deleted.
+ */
+async function finishDecided(
+  event: ObjectCreated,
+  record: ApplicationRecord,
+  ref: UploadRef,
+  deps: ScanUploadDeps,
+): Promise<ScanUploadOutcome> {
+  const slot = record.uploads[ref.slot];
+  const object = FINAL.has(record.status) ? null : await deps.quarantine.get(event.key, event.versionId);
+  if (!object) {
+    if (FINAL.has(record.status)) await deps.quarantine.delete(event.key);
+    return { kind: 'ignored', why: 'already-decided' };
+  }
+  if (slot.sourceVersionId !== undefined && object.versionId !== slot.sourceVersionId) {
+    await deps.quarantine.delete(event.key);
+    return { kind: 'ignored', why: 'superseded' };
+  }
+  if (slot.cleanKey && (await deps.clean.get(slot.cleanKey))) {
+    await deps.quarantine.delete(event.key);
+    return { kind: 'ignored', why: 'already-decided' };
+  }
+  const outcome = await vetUpload(object.body, deps);
+  if (outcome.outcome === 'accepted') {
+    await deps.clean.put(cleanKey(ref), outcome.output, { contentType: 'image/jpeg', expiresAt: new Date(record.expiresAt) });
   }
   await deps.quarantine.delete(event.key);
   return outcome.outcome === 'accepted' ? { kind: 'accepted', ref } : { kind: 'rejected', ref, code: outcome.code };
@@ -132,14 +161,19 @@ async function markScanning(record: ApplicationRecord, ref: UploadRef, deps: Sca
  * Writes the scan decision for the slot, retrying on concurrent changes (the other slot's scan).
  * Returns false when the record no longer expects this upload.
  */
-async function recordDecision(ref: UploadRef, outcome: VetOutcome, deps: ScanUploadDeps): Promise<boolean> {
+async function recordDecision(
+  ref: UploadRef,
+  outcome: VetOutcome,
+  sourceVersionId: string,
+  deps: ScanUploadDeps,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const record = await deps.records.get(ref.applicationId);
     if (!record) return false;
     const slot = record.uploads[ref.slot];
     if (slot.uploadId !== ref.uploadId || slot.state === 'CLEAN' || slot.state === 'REJECTED') return slot.state === 'CLEAN';
     if (!SCANNABLE.has(record.status)) return false;
-    const next = decide(record, ref, slot, outcome, deps.clock.now());
+    const next = decide(record, ref, { ...slot, sourceVersionId }, outcome, deps.clock.now());
     try {
       await deps.records.update(next, record.version);
       return true;

@@ -107,16 +107,19 @@ export const notFound = () => errorResponse(404, 'not-found', 'No application ma
  * flushed, and an unexpected error turned into a bare 500. `handle` maps an event to a response.
  */
 export function apiHandler(log: Logger, handle: (event: APIGatewayProxyEventV2) => Promise<ApiResult>) {
-  return middy<APIGatewayProxyEventV2, ApiResult>()
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(log, { clearState: true }))
-    .use(logMetrics(metrics))
-    .use(internalErrorGuard(log))
-    .handler(async (event) => {
-      const response = await handle(event);
-      metrics.addMetric(response.statusCode < 500 ? 'ApiResponses' : 'ApiErrors', MetricUnit.Count, 1);
-      return response;
-    });
+  return (
+    middy<APIGatewayProxyEventV2, ApiResult>()
+      // Responses carry status tokens and upload grants: never into traces (DESIGN.md §5.5).
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(log, { clearState: true }))
+      .use(logMetrics(metrics))
+      .use(internalErrorGuard(log))
+      .handler(async (event) => {
+        const response = await handle(event);
+        metrics.addMetric(response.statusCode < 500 ? 'ApiResponses' : 'ApiErrors', MetricUnit.Count, 1);
+        return response;
+      })
+  );
 }
 
 /** Middy middleware: an unexpected error becomes a bare 500, logged without the request. */

@@ -54,7 +54,8 @@ export const guardDutyScanResultSchema = z.object({
       bucketName: z.string().min(1),
       objectKey: z.string().min(1),
       eTag: z.string().optional(),
-      versionId: z.string().min(1).optional(),
+      // Required: the quarantine bucket is versioned, and a verdict applies to exactly one version.
+      versionId: z.string().min(1),
       s3Throttled: z.boolean().optional(),
     }),
     scanResultDetails: z.object({

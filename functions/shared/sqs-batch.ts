@@ -14,7 +14,7 @@ import { MetricUnit, metrics, tracer } from './observability';
 
 export function sqsBatchHandler(log: Logger, recordHandler: (record: SQSRecord) => Promise<void>) {
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(log, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
@@ -26,7 +26,7 @@ export function sqsBatchHandler(log: Logger, recordHandler: (record: SQSRecord) 
 
 export function dynamoStreamHandler(log: Logger, recordHandler: (record: DynamoDBRecord) => Promise<void>) {
   return middy<DynamoDBStreamEvent, SQSBatchResponse>()
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(log, { clearState: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {

@@ -148,6 +148,12 @@ export class Monitoring extends Construct {
       'A malware signature matched an upload: incident (see the scanner logs for the SHA-256 and signature name).',
     );
     alarm(
+      'ReleasesSupersededAlarm',
+      customMetric('ReleasesSuperseded'),
+      0,
+      'A release left for a record that stopped being VETTED meanwhile (a rescan found an infected image): tell the office to discard that release id.',
+    );
+    alarm(
       'StuckApplicationsAlarm',
       customMetric('StuckApplications', Duration.minutes(15)),
       0,

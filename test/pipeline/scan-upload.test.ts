@@ -162,3 +162,37 @@ it('scans only the version the event names: an upload replaced under the same ke
   expect((await deps.records.get(APP))?.uploads.photo.state).toBe('AWAITING');
   expect(await scanUpload(second, deps)).toMatchObject({ kind: 'accepted' });
 });
+
+it('a grant used again after the decision never swaps the checked image', async () => {
+  const record = recordWithKeys();
+  await deps.records.create(record);
+  const first = await upload(record, 'photo', photo);
+  expect(await scanUpload(first, deps)).toMatchObject({ kind: 'accepted' });
+  const ref = { applicationId: APP, slot: 'photo' as const, uploadId: 'u0000000000000001' };
+  const decided = (await deps.clean.get(cleanKey(ref)))?.body;
+  const version = (await deps.records.get(APP))?.version;
+
+  const second = await upload(record, 'photo', idCard);
+  expect(await scanUpload(second, deps)).toEqual({ kind: 'ignored', why: 'superseded' });
+  expect(Buffer.from((await deps.clean.get(cleanKey(ref)))?.body ?? []).equals(Buffer.from(decided ?? []))).toBe(true);
+  expect((await deps.records.get(APP))?.version).toBe(version);
+  expect(await deps.quarantine.get(second.key)).toBeNull();
+});
+
+it('writes the rebuilt image on retry even when the record moved to REJECTED meanwhile', async () => {
+  const base = recordWithKeys();
+  const record = {
+    ...base,
+    status: 'REJECTED' as const,
+    uploads: { ...base.uploads, idCard: { ...base.uploads.idCard, state: 'REJECTED' as const, reason: 'type-not-allowed' } },
+  };
+  await deps.records.create(record);
+  const event = await upload(record, 'photo', photo);
+  const failingClean: ObjectStore = { ...deps.clean, bucket: deps.clean.bucket, put: () => Promise.reject(new Error('S3 503')) };
+  await expect(scanUpload(event, { ...deps, clean: failingClean })).rejects.toThrow('S3 503');
+  expect(await deps.records.get(APP)).toMatchObject({ status: 'REJECTED', uploads: { photo: { state: 'CLEAN' } } });
+
+  expect(await scanUpload(event, deps)).toMatchObject({ kind: 'accepted' });
+  expect(await deps.clean.get(cleanKey({ applicationId: APP, slot: 'photo', uploadId: 'u0000000000000001' }))).not.toBeNull();
+  expect(await deps.quarantine.get(event.key)).toBeNull();
+});

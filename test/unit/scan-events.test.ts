@@ -14,6 +14,12 @@ import { guardDutyBody } from '../pipeline/support/guardduty-events';
 const KEY = 'uploads/P0A1B2C3D4E5F/photo/u0123456789abcdef';
 
 describe('parseScanQueueMessage', () => {
+  it('refuses a GuardDuty result without the object version it applies to', () => {
+    const event = JSON.parse(guardDutyBody('NO_THREATS_FOUND', [], { key: KEY }));
+    delete event.detail.s3ObjectDetails.versionId;
+    expect(() => parseScanQueueMessage(JSON.stringify(event))).toThrow(MalformedEventError);
+  });
+
   it('reads an S3 notification as before', () => {
     const body = s3NotificationBody({ bucket: 'q', key: KEY, size: 10, versionId: 'v1', eTag: 'e' }, new Date());
     expect(parseScanQueueMessage(body)).toEqual({
