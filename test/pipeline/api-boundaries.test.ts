@@ -212,6 +212,27 @@ describe('POST /uploads (the presigned-POST stand-in)', () => {
     expect(res.status).toBe(status);
     expect(await res.text()).toContain(`<Code>${code}</Code>`);
   });
+  it('refuses a body cut off inside the file part, and keeps serving', async () => {
+    const boundary = 'xxBOUNDARYxx';
+    const fields = { ...app.uploads.photo.fields, 'Content-Type': 'image/jpeg' };
+    const head = Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join('');
+    const body = `${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${'A'.repeat(5000)}`;
+    const res = await raw('/uploads', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect((await raw('/healthz', {})).status).toBe(200);
+  });
+
+  it('answers 400, not 500, to malformed percent-encoding in the path', async () => {
+    const res = await raw('/api/applications/%E0%A4%A', { headers: { authorization: `Bearer ${app.statusToken}` } });
+    expect(res.status).toBe(400);
+  });
+
   it('refuses a body that is not multipart', async () => {
     const res = await raw('/uploads', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(400);
