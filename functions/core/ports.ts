@@ -114,8 +114,11 @@ export type RebuildResult =
 export interface ImageSanitizer {
   /** Size cap, non-empty, JPEG/PNG by magic bytes only, header format/dimensions/pixel count. No full decode. */
   inspect(bytes: Uint8Array): Promise<InspectResult>;
-  /** Full decode under the pixel limit, EXIF rotation applied, sRGB, alpha flattened, fresh JPEG, no metadata. */
-  rebuild(bytes: Uint8Array): Promise<RebuildResult>;
+  /**
+   * Full decode under the pixel limit, EXIF rotation applied, sRGB, alpha flattened, fresh JPEG, no
+   * metadata. With `measure` (default true) the result carries the photo rules' image statistics.
+   */
+  rebuild(bytes: Uint8Array, options?: { readonly measure?: boolean }): Promise<RebuildResult>;
   /** Re-encodes an already-rebuilt image to fit within `maxSide` pixels (release message size budget). */
   downscale(bytes: Uint8Array, maxSide: number, quality: number): Promise<{ output: Uint8Array; width: number; height: number }>;
 }

@@ -86,7 +86,7 @@ export async function scanUpload(event: ObjectCreated, deps: ScanUploadDeps): Pr
   }
   await markScanning(record, ref, deps);
 
-  const outcome = await vetUpload(object.body, deps);
+  const outcome = await vetUpload(object.body, { ...deps, measureStatistics: ref.slot === 'photo' });
   if (outcome.outcome === 'rejected' && outcome.signature && deps.onIncident) {
     deps.onIncident({
       applicationId: ref.applicationId,
@@ -134,7 +134,7 @@ async function finishDecided(
     await deps.quarantine.delete(event.key);
     return { kind: 'ignored', why: 'already-decided' };
   }
-  const outcome = await vetUpload(object.body, deps);
+  const outcome = await vetUpload(object.body, { ...deps, measureStatistics: ref.slot === 'photo' });
   if (outcome.outcome === 'accepted') {
     await deps.clean.put(cleanKey(ref), outcome.output, { contentType: 'image/jpeg', expiresAt: new Date(record.expiresAt) });
   }
@@ -201,7 +201,7 @@ function decide(record: ApplicationRecord, ref: UploadRef, slot: UploadSlot, out
     height: outcome.height,
     signatureScan: outcome.signatureScan,
     // The photo rules read the photo's statistics in the face stage; a new upload replaces the old ones.
-    stats: ref.slot === 'photo' ? outcome.stats : undefined,
+    stats: outcome.stats,
     updatedAt: at,
   };
   const uploads = withSlot(record, ref.slot, accepted);

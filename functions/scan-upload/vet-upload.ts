@@ -38,6 +38,8 @@ export interface VetUploadDeps {
   readonly scanner: MalwareScanner;
   /** The verdict on the original when another engine produced it (GuardDuty); default `scanner`. */
   readonly originalScanner?: MalwareScanner;
+  /** Measure the photo rules' image statistics on the output (only the photo needs them; default true). */
+  readonly measureStatistics?: boolean;
 }
 
 async function scanOrFailClosed(
@@ -66,7 +68,7 @@ export async function vetUpload(bytes: Uint8Array, deps: VetUploadDeps): Promise
     };
   }
 
-  const rebuilt = await deps.sanitizer.rebuild(bytes);
+  const rebuilt = await deps.sanitizer.rebuild(bytes, { measure: deps.measureStatistics ?? true });
   if (!rebuilt.ok) return { outcome: 'rejected', code: rebuilt.code, detail: rebuilt.detail };
 
   const output = await scanOrFailClosed(deps.scanner, rebuilt.output);

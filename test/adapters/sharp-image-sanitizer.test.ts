@@ -479,3 +479,16 @@ describe('shared upload corpus', () => {
     expect(totalDifference / rebuiltPixels.length).toBeLessThan(4);
   });
 });
+
+describe('rebuild: image statistics', () => {
+  it('measures the photo rules statistics by default, and skips them when asked (ID card scans)', async () => {
+    const jpeg = await sharp({ create: { width: 600, height: 800, channels: 3, background: { r: 240, g: 240, b: 240 } } })
+      .jpeg()
+      .toBuffer();
+    const measured = await sanitizer.rebuild(jpeg);
+    const skipped = await sanitizer.rebuild(jpeg, { measure: false });
+    expect(measured.ok && measured.stats?.backgroundLuma).toBeGreaterThan(200);
+    expect(skipped.ok).toBe(true);
+    expect(skipped.ok && skipped.stats).toBeUndefined();
+  });
+});

@@ -79,6 +79,9 @@ it('accepts both uploads, moves the record to CHECKING, and a duplicate event ch
   expect(await scanUpload(idEvent, deps)).toMatchObject({ kind: 'accepted' });
   const after = await deps.records.get(APP);
   expect(after?.status).toBe('CHECKING');
+  // The photo rules' statistics are measured on the photo only.
+  expect(after?.uploads.photo.stats?.sharpness).toBeGreaterThan(0);
+  expect(after?.uploads.idCard.stats).toBeUndefined();
   expect(await deps.quarantine.get(photoEvent.key)).toBeNull();
   expect(await deps.clean.get(cleanKey({ applicationId: APP, slot: 'photo', uploadId: 'u0000000000000001' }))).not.toBeNull();
 

@@ -83,7 +83,7 @@ export function createSharpImageSanitizer(limits: Partial<ImageLimits> = {}): Im
   const effective: ImageLimits = { ...DEFAULT_IMAGE_LIMITS, ...limits };
   return {
     inspect: (bytes) => inspectImage(asBuffer(bytes), effective),
-    rebuild: (bytes) => rebuildWithinDeadline(asBuffer(bytes), effective),
+    rebuild: (bytes, options) => rebuildWithinDeadline(asBuffer(bytes), effective, options?.measure ?? true),
     downscale: (bytes, maxSide, quality) => downscaleWithinDeadline(asBuffer(bytes), maxSide, quality, effective),
   };
 }
@@ -140,16 +140,16 @@ function checkHeaderDimensions(format: AllowedFormat, header: Metadata, limits: 
 // ---------------------------------------------------------------------------------------------
 // rebuild: full decode, re-encode, verify
 
-async function rebuildWithinDeadline(buf: Buffer, limits: ImageLimits): Promise<RebuildResult> {
+async function rebuildWithinDeadline(buf: Buffer, limits: ImageLimits, measure: boolean): Promise<RebuildResult> {
   try {
-    return await withDeadline(rebuildImage(buf, limits), limits.timeoutMs);
+    return await withDeadline(rebuildImage(buf, limits, measure), limits.timeoutMs);
   } catch (error) {
     if (error instanceof DeadlineExceeded) return reject('timeout', error.message);
     return rejectFromSharpError(error);
   }
 }
 
-async function rebuildImage(buf: Buffer, limits: ImageLimits): Promise<RebuildResult> {
+async function rebuildImage(buf: Buffer, limits: ImageLimits, measure: boolean): Promise<RebuildResult> {
   const inspected = await inspectImage(buf, limits);
   if (!inspected.ok) return inspected;
   let output: Buffer;
@@ -160,7 +160,7 @@ async function rebuildImage(buf: Buffer, limits: ImageLimits): Promise<RebuildRe
   }
   const problem = await findOutputProblem(output, inspected);
   if (problem !== null) return reject('undecodable', `output verification failed: ${problem}`);
-  const stats = await measureOrOmit(output);
+  const stats = measure ? await measureOrOmit(output) : undefined;
   return {
     ok: true,
     output,
