@@ -26,6 +26,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/aws-env';
+import { dataBucketDefaults } from './data-bucket';
 import { GuardedQueue } from './guarded-queue';
 import { ServiceFunction } from './service-function';
 
@@ -52,15 +53,8 @@ export class FaceCheck extends Construct {
   constructor(scope: Construct, id: string, props: FaceCheckProps) {
     super(scope, id);
     this.cleanBucket = new s3.Bucket(this, 'CleanBucket', {
+      ...dataBucketDefaults({ dataKey: props.dataKey, accessLogs: props.accessLogs, logPrefix: 'clean/' }),
       versioned: false,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.dataKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'clean/',
       lifecycleRules: [
         {
           id: 'clean-expires-with-record',

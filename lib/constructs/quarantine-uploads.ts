@@ -27,6 +27,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { dataBucketDefaults } from './data-bucket';
 import { GuardedQueue } from './guarded-queue';
 
 export const UPLOADS_PREFIX = 'uploads/';
@@ -57,15 +58,8 @@ export class QuarantineUploads extends Construct {
   constructor(scope: Construct, id: string, props: QuarantineUploadsProps) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...dataBucketDefaults({ dataKey: props.dataKey, accessLogs: props.accessLogs, logPrefix: 'quarantine/' }),
       versioned: true,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.dataKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'quarantine/',
       eventBridgeEnabled: props.eventBridgeEnabled ? true : undefined,
       cors: [
         {
